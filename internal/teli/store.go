@@ -1,0 +1,101 @@
+package teli
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store is the persistence boundary. SQLite and PostgreSQL implement it with the same behaviour,
+// proven by one conformance suite. Every read of tenant data takes the tenant id, so a row of
+// another tenant is simply not found.
+type Store interface {
+	// InTx runs fn inside one transaction: every write made through tx, and every job enqueued
+	// through it, commits together or not at all. Calling InTx on a tx runs fn in that same tx.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// Enqueue inserts a background job; inside InTx it commits with the transaction.
+	Enqueue(ctx context.Context, job JobArgs, opts JobOpts) error
+
+	// Bootstrap writes b only if the database holds no tenant yet, atomically even when several
+	// servers start at once. It reports whether it wrote.
+	Bootstrap(ctx context.Context, b Bootstrap) (bool, error)
+
+	CreateTenant(ctx context.Context, t Tenant) error // ErrConflict if the id exists
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	ListTenants(ctx context.Context) ([]Tenant, error)
+
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	// APIKeyByHash returns the live (unrevoked) key with this hash, or ErrNotFound.
+	APIKeyByHash(ctx context.Context, hash string) (APIKey, error)
+	// ListAPIKeys lists keys of one tenant, or of all tenants when tenantID is empty.
+	ListAPIKeys(ctx context.Context, tenantID string) ([]APIKey, error)
+	// RevokeAPIKey marks a key revoked; ErrNotFound if no live key has that id.
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+
+	CreateOrganization(ctx context.Context, o Organization) error
+	GetOrganization(ctx context.Context, tenantID, uniqueID string) (Organization, error)
+	ListOrganizations(ctx context.Context, tenantID string) ([]Organization, error)
+
+	// CreateUser returns ErrConflict when the email (case-insensitive) exists in the org.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, tenantID, uniqueID string) (User, error)
+	ListUsers(ctx context.Context, tenantID, organizationID string) ([]User, error)
+	// UpdateUser rewrites the mutable fields of u (matched on tenant and unique id).
+	UpdateUser(ctx context.Context, u User) error
+
+	CreateAgent(ctx context.Context, a Agent) error
+	// GetAgent finds a live agent by its agent_id, unique_id or voice_agent_id.
+	GetAgent(ctx context.Context, tenantID, id string) (Agent, error)
+	ListAgents(ctx context.Context, f AgentFilter) ([]Agent, error)
+	// UpdateAgent rewrites every mutable field of a (matched on tenant and ID).
+	UpdateAgent(ctx context.Context, a Agent) error
+	// DeleteAgent soft-deletes a live agent; it disappears from every read.
+	DeleteAgent(ctx context.Context, tenantID, id string, at time.Time) error
+
+	SandboxVoice() SandboxVoiceStore
+}
+
+// AgentFilter selects agents of one organization, newest first.
+type AgentFilter struct {
+	TenantID       string
+	OrganizationID string
+	// CreatedBy, when set, keeps only agents created by that user.
+	CreatedBy string
+	// Type, when set, keeps only agents of that type.
+	Type AgentType
+}
+
+// SandboxVoiceStore persists the sandbox voice platform's agents, which stand where a real voice
+// platform's account would.
+type SandboxVoiceStore interface {
+	// PutAgent inserts or replaces the record with this VoiceAgentID.
+	PutAgent(ctx context.Context, a SandboxVoiceAgent) error
+	GetAgent(ctx context.Context, voiceAgentID string) (SandboxVoiceAgent, error)
+	// DeleteAgent removes the record; ErrNotFound if there was none.
+	DeleteAgent(ctx context.Context, voiceAgentID string) error
+}
+
+// SandboxVoiceAgent is one agent held by the sandbox voice platform.
+type SandboxVoiceAgent struct {
+	VoiceAgentID string
+	VoiceLLMID   string
+	Config       json.RawMessage
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// JobArgs is a background job's payload. Its method set matches River's JobArgs, so job types
+// defined in internal/jobs satisfy both.
+type JobArgs interface {
+	Kind() string
+}
+
+// JobOpts tunes how a job is inserted.
+type JobOpts struct {
+	// UniqueByArgs makes inserting an identical pending job a no-op.
+	UniqueByArgs bool
+	// ScheduledAt delays the job until then (zero: run now).
+	ScheduledAt time.Time
+	// MaxAttempts overrides the default retry count when > 0.
+	MaxAttempts int
+}
