@@ -1,0 +1,77 @@
+// Package jobs defines the background jobs of the server (their arguments, which are what is
+// stored, and their workers). Jobs are inserted in the same transaction as the rows they act on,
+// so a job exists exactly when its cause was committed.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
+)
+
+// VoiceAgentSync pushes a voice agent's current configuration to its voice platform. It reads
+// the agent when it runs, so several updates in a row are carried by whichever sync runs last.
+type VoiceAgentSync struct {
+	TenantID string `json:"tenant_id"`
+	AgentID  string `json:"agent_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (VoiceAgentSync) Kind() string { return "voice_agent_sync" }
+
+// VoiceAgentDelete removes a deleted voice agent from its voice platform.
+type VoiceAgentDelete struct {
+	VoiceAgentID string `json:"voice_agent_id"`
+	VoiceLLMID   string `json:"voice_llm_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (VoiceAgentDelete) Kind() string { return "voice_agent_delete" }
+
+// Deps is what the workers need.
+type Deps struct {
+	Store teli.Store
+	Voice voice.Platform
+}
+
+// Register adds every worker to workers. deps is read when a job runs, so it may be filled in
+// after the store that the workers are registered with has been opened.
+func Register(workers *river.Workers, deps *Deps) {
+	river.AddWorker(workers, &voiceAgentSyncWorker{deps: deps})
+	river.AddWorker(workers, &voiceAgentDeleteWorker{deps: deps})
+}
+
+type voiceAgentSyncWorker struct {
+	river.WorkerDefaults[VoiceAgentSync]
+	deps *Deps
+}
+
+func (w *voiceAgentSyncWorker) Work(ctx context.Context, job *river.Job[VoiceAgentSync]) error {
+	agent, err := w.deps.Store.GetAgent(ctx, job.Args.TenantID, job.Args.AgentID)
+	if errors.Is(err, teli.ErrNotFound) {
+		// Deleted since: the delete job removes it from the platform.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if agent.Voice == nil {
+		return river.JobCancel(fmt.Errorf("agent %s is not a voice agent", agent.ID))
+	}
+	ref := voice.Ref{AgentID: agent.Voice.VoiceAgentID, LLMID: agent.Voice.VoiceLLMID}
+	return w.deps.Voice.UpdateAgent(ctx, ref, voice.SpecOf(agent))
+}
+
+type voiceAgentDeleteWorker struct {
+	river.WorkerDefaults[VoiceAgentDelete]
+	deps *Deps
+}
+
+func (w *voiceAgentDeleteWorker) Work(ctx context.Context, job *river.Job[VoiceAgentDelete]) error {
+	return w.deps.Voice.DeleteAgent(ctx, voice.Ref{AgentID: job.Args.VoiceAgentID, LLMID: job.Args.VoiceLLMID})
+}

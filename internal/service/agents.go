@@ -1,0 +1,219 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
+)
+
+// Defaults for voice agents, from the hosted API's create-voice page.
+const (
+	DefaultVoiceID  = "11labs-Adrian"
+	DefaultLanguage = "en-US"
+	maxAgentName    = 200
+)
+
+// AgentInput is the body of POST /v1/agents and PATCH /v1/agents/{id}. Pointers and raw JSON
+// tell "absent" from "empty": on PATCH only present fields change.
+type AgentInput struct {
+	AgentType       *string         `json:"agent_type"`
+	AgentName       *string         `json:"agent_name"`
+	StartingMessage *string         `json:"starting_message"`
+	Prompt          *string         `json:"prompt"`
+	OrganizationID  *string         `json:"organization_id"`
+	UserID          *string         `json:"user_id"`
+	ExtractionField json.RawMessage `json:"extraction_fields"`
+	DripSchedule    json.RawMessage `json:"drip_schedule"`
+
+	VoiceID                  *string         `json:"voice_id"`
+	DetectVoicemail          *bool           `json:"detect_voicemail"`
+	EnableVoicemailDetection *bool           `json:"enable_voicemail_detection"`
+	VoicemailMessage         *string         `json:"voicemail_message"`
+	Language                 *string         `json:"language"`
+	Tools                    json.RawMessage `json:"tools"`
+	KnowledgeBaseIDs         *[]string       `json:"knowledge_base_ids"`
+	KBConfig                 *teli.KBConfig  `json:"kb_config"`
+	teli.VoiceSettings
+}
+
+// AgentChanges says which groups of an agent's settings an update touched (the voice update
+// response reports them).
+type AgentChanges struct {
+	AgentInfo     bool `json:"agent_info"`
+	AIBehavior    bool `json:"ai_behavior"`
+	VoiceSettings bool `json:"voice_settings"`
+}
+
+var errAgentNotFound = teli.NotFound("Agent not found")
+
+// CreateAgent validates in and creates an SMS or voice agent; a voice agent is first created on
+// the voice platform, which assigns its voice ids.
+func (s *Service) CreateAgent(ctx context.Context, c Caller, in AgentInput) (teli.Agent, error) {
+	if str(in.AgentName) == "" || str(in.OrganizationID) == "" || str(in.UserID) == "" {
+		return teli.Agent{}, teli.Invalid("agent_name, organization_id, and user_id are required")
+	}
+	a := teli.Agent{Type: teli.AgentType(str(in.AgentType))}
+	if !a.Type.Valid() {
+		return a, teli.Invalid("agent_type must be 'sms' or 'voice'")
+	}
+	if _, err := s.GetOrganization(ctx, c, str(in.OrganizationID)); err != nil {
+		return a, err
+	}
+	owner, err := s.orgUser(ctx, c, str(in.OrganizationID), str(in.UserID))
+	if err != nil {
+		return a, err
+	}
+	if in.Prompt == nil {
+		return a, teli.Invalid("prompt is required")
+	}
+	if a.Type == teli.AgentSMS && in.StartingMessage == nil {
+		return a, teli.Invalid("starting_message is required for SMS agents")
+	}
+	if a.Type == teli.AgentVoice {
+		a.Voice = &teli.VoiceConfig{VoiceID: DefaultVoiceID, Language: DefaultLanguage, VoicemailDetection: true}
+	}
+	if _, err := applyAgentInput(&a, in); err != nil {
+		return a, err
+	}
+	now := s.clock.Now()
+	a.ID, a.UniqueID, a.RecordID = s.ids.UniqueID(), "", s.ids.UUID()
+	a.UniqueID = a.ID
+	a.TenantID, a.OrganizationID, a.CreatedByUserID = c.TenantID, owner.OrganizationID, owner.UniqueID
+	a.CreatedAt, a.ModifiedAt = now, now
+	if a.Type == teli.AgentSMS {
+		return a, s.store.CreateAgent(ctx, a)
+	}
+	return a, s.createVoiceAgent(ctx, &a)
+}
+
+func (s *Service) createVoiceAgent(ctx context.Context, a *teli.Agent) error {
+	a.UniqueID = s.ids.UniqueID()
+	ref, err := s.voice.CreateAgent(ctx, voice.SpecOf(*a))
+	if err != nil {
+		return teli.Wrap(teli.CodeInternal, err, "Failed to create voice AI configuration")
+	}
+	a.Voice.VoiceAgentID, a.Voice.VoiceLLMID = ref.AgentID, ref.LLMID
+	if err := s.store.CreateAgent(ctx, *a); err != nil {
+		// Do not leave an orphan on the platform: queue its removal (retried until it succeeds).
+		cleanup := jobs.VoiceAgentDelete{VoiceAgentID: ref.AgentID, VoiceLLMID: ref.LLMID}
+		if qerr := s.store.Enqueue(ctx, cleanup, teli.JobOpts{UniqueByArgs: true}); qerr != nil {
+			s.log.Error("orphan voice agent left on platform", "voice_agent_id", ref.AgentID, "err", qerr)
+		}
+		return teli.Wrap(teli.CodeInternal, err, "Failed to store voice agent")
+	}
+	return nil
+}
+
+// ListAgents lists the agents of an organization visible to the caller: all of them for a
+// verified admin, otherwise the user's own.
+func (s *Service) ListAgents(ctx context.Context, c Caller, sc ListScope, agentType string) ([]teli.Agent, error) {
+	owner, err := s.resolveScope(ctx, c, sc)
+	if err != nil {
+		return nil, err
+	}
+	t := teli.AgentType(strings.TrimSpace(agentType))
+	if t != "" && !t.Valid() {
+		return nil, teli.Invalid("agent_type must be 'sms' or 'voice'")
+	}
+	return s.store.ListAgents(ctx, teli.AgentFilter{
+		TenantID: c.TenantID, OrganizationID: sc.OrganizationID, CreatedBy: owner, Type: t,
+	})
+}
+
+// GetAgent returns one agent by agent_id, unique_id or voice_agent_id.
+func (s *Service) GetAgent(ctx context.Context, c Caller, id string) (teli.Agent, error) {
+	a, err := s.store.GetAgent(ctx, c.TenantID, id)
+	if errors.Is(err, teli.ErrNotFound) {
+		return a, errAgentNotFound
+	}
+	return a, err
+}
+
+// UpdateAgent applies the present fields of in. A voice agent's new configuration reaches the
+// voice platform through a job committed with the change.
+func (s *Service) UpdateAgent(ctx context.Context, c Caller, id string, in AgentInput) (teli.Agent, AgentChanges, error) {
+	a, err := s.GetAgent(ctx, c, id)
+	if err != nil {
+		return a, AgentChanges{}, err
+	}
+	if t := in.AgentType; t != nil && teli.AgentType(str(t)) != a.Type {
+		return a, AgentChanges{}, teli.Invalid("agent_type cannot be changed")
+	}
+	if in.Tools != nil {
+		return a, AgentChanges{}, teli.Invalid("tools are updated with PATCH /v1/agents/{agent_id}/tools")
+	}
+	changes, err := applyAgentInput(&a, in)
+	if err != nil {
+		return a, changes, err
+	}
+	if changes == (AgentChanges{}) {
+		return a, changes, teli.Invalid("No valid fields to update")
+	}
+	a.ModifiedAt = s.clock.Now()
+	return a, changes, s.saveAgent(ctx, a)
+}
+
+// UpdateAgentTools replaces a voice agent's tool list.
+func (s *Service) UpdateAgentTools(ctx context.Context, c Caller, id string, raw json.RawMessage) (teli.Agent, error) {
+	a, err := s.GetAgent(ctx, c, id)
+	if err != nil {
+		return a, err
+	}
+	if a.Type != teli.AgentVoice {
+		return a, teli.Invalid("SMS agents do not support tools")
+	}
+	if raw == nil {
+		return a, teli.Invalid("tools is required")
+	}
+	tools, err := teli.ParseTools(raw)
+	if err != nil {
+		return a, err
+	}
+	a.Voice.Tools = tools
+	a.ModifiedAt = s.clock.Now()
+	return a, s.saveAgent(ctx, a)
+}
+
+func (s *Service) saveAgent(ctx context.Context, a teli.Agent) error {
+	err := s.store.InTx(ctx, func(tx teli.Store) error {
+		if err := tx.UpdateAgent(ctx, a); err != nil {
+			return err
+		}
+		if a.Type != teli.AgentVoice {
+			return nil
+		}
+		return tx.Enqueue(ctx, jobs.VoiceAgentSync{TenantID: a.TenantID, AgentID: a.ID}, teli.JobOpts{})
+	})
+	if errors.Is(err, teli.ErrNotFound) {
+		return errAgentNotFound
+	}
+	return err
+}
+
+// DeleteAgent removes an agent from every read; a voice agent is then removed from its voice
+// platform by a job committed with the deletion.
+func (s *Service) DeleteAgent(ctx context.Context, c Caller, id string) (teli.Agent, error) {
+	a, err := s.GetAgent(ctx, c, id)
+	if err != nil {
+		return a, err
+	}
+	err = s.store.InTx(ctx, func(tx teli.Store) error {
+		if err := tx.DeleteAgent(ctx, c.TenantID, a.ID, s.clock.Now()); err != nil {
+			return err
+		}
+		if a.Voice == nil {
+			return nil
+		}
+		return tx.Enqueue(ctx, jobs.VoiceAgentDelete{VoiceAgentID: a.Voice.VoiceAgentID, VoiceLLMID: a.Voice.VoiceLLMID},
+			teli.JobOpts{UniqueByArgs: true})
+	})
+	if errors.Is(err, teli.ErrNotFound) {
+		return a, errAgentNotFound
+	}
+	return a, err
+}

@@ -1,0 +1,54 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+
+	"github.com/openteli/teli/internal/teli"
+)
+
+// CreateOrganizationInput is the body of POST /v1/organizations.
+type CreateOrganizationInput struct {
+	Name         *string `json:"name"`
+	ContactEmail *string `json:"contact_email"`
+}
+
+// CreateOrganization adds an organization to the caller's tenant.
+func (s *Service) CreateOrganization(ctx context.Context, c Caller, in CreateOrganizationInput) (teli.Organization, error) {
+	name, email := str(in.Name), str(in.ContactEmail)
+	switch {
+	case name == "":
+		return teli.Organization{}, teli.Invalid("name is required")
+	case email == "":
+		return teli.Organization{}, teli.Invalid("contact_email is required")
+	case !validEmail(email):
+		return teli.Organization{}, teli.Invalid("contact_email is not a valid email address")
+	}
+	now := s.clock.Now()
+	org := teli.Organization{
+		UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: c.TenantID,
+		Name: name, ContactEmail: email, Status: teli.OrgStatusActive,
+		SMSRegistrationStatus: "not_started", CreatedAt: now, ModifiedAt: now,
+	}
+	return org, s.store.CreateOrganization(ctx, org)
+}
+
+// ListOrganizations returns the caller's organizations.
+func (s *Service) ListOrganizations(ctx context.Context, c Caller) ([]teli.Organization, error) {
+	return s.store.ListOrganizations(ctx, c.TenantID)
+}
+
+// GetOrganization returns one of the caller's organizations.
+func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (teli.Organization, error) {
+	org, err := s.store.GetOrganization(ctx, c.TenantID, id)
+	if errors.Is(err, teli.ErrNotFound) {
+		return org, teli.NotFound("Organization not found")
+	}
+	return org, err
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}

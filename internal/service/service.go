@@ -1,0 +1,49 @@
+// Package service holds the use-cases of the server: validation, the rules of the Teli API and
+// the transactions behind each request. The HTTP API, the admin command and background jobs all
+// call it; it knows nothing of HTTP.
+package service
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
+)
+
+// Service is the set of use-cases, bound to their dependencies.
+type Service struct {
+	store teli.Store
+	clock teli.Clock
+	ids   teli.IDSource
+	voice voice.Platform
+	log   *slog.Logger
+}
+
+// Deps are the dependencies of a Service.
+type Deps struct {
+	Store  teli.Store
+	Clock  teli.Clock
+	IDs    teli.IDSource
+	Voice  voice.Platform
+	Logger *slog.Logger
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger}
+}
+
+// Caller is who makes a request: the tenant its API key belongs to.
+type Caller struct {
+	TenantID string
+	KeyID    string
+}
+
+// str returns the trimmed value of an optional string.
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return strings.TrimSpace(*p)
+}
