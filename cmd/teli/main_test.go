@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openteli/teli/internal/app"
+	"github.com/openteli/teli/internal/config"
+)
+
+// buildBinary compiles the teli command once per test binary.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "teli")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// started is a running teli serve process.
+type started struct {
+	cmd     *exec.Cmd
+	base    string
+	key     string
+	elapsed time.Duration
+	stderr  *bytes.Buffer
+}
+
+func startServe(t *testing.T, bin, dataDir string) *started {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "TELI_DATA_DIR="+dataDir, "TELI_ADDR=127.0.0.1:0", "TELI_DATABASE_URL=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &started{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = s.stderr
+	begin := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if k, ok := strings.CutPrefix(line, "API key (shown once, keep it): "); ok {
+				s.key = k
+			}
+			if addr, ok := strings.CutPrefix(line, "teli listening on "); ok {
+				s.base, s.elapsed = addr, time.Since(begin)
+				close(ready)
+				io.Copy(io.Discard, stdout)
+				return
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start; stderr:\n%s", s.stderr)
+	}
+	return s
+}
+
+func (s *started) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM; stderr:\n%s", err, s.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not exit within 30s of SIGTERM")
+	}
+}
+
+func status(t *testing.T, base, key string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/v1/organizations", nil)
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeFreshAndRestart runs the real binary with no configuration but a data directory: it
+// creates the directory and database, prints a key once, serves, stops cleanly on SIGTERM, and
+// on restart keeps its data and prints no new key.
+func TestServeFreshAndRestart(t *testing.T) {
+	bin := buildBinary(t)
+	dataDir := filepath.Join(t.TempDir(), "nested", "data")
+
+	first := startServe(t, bin, dataDir)
+	t.Logf("cold start on an empty SQLite database: %v", first.elapsed)
+	if !regexp.MustCompile(`^teli_[a-z2-7]{52}$`).MatchString(first.key) {
+		t.Fatalf("bootstrap key %q is not in the expected format", first.key)
+	}
+	if got := status(t, first.base, first.key); got != 200 {
+		t.Fatalf("GET with bootstrap key: %d", got)
+	}
+	first.stop(t)
+	if _, err := os.Stat(filepath.Join(dataDir, "teli.db")); err != nil {
+		t.Fatalf("database file not created: %v", err)
+	}
+
+	second := startServe(t, bin, dataDir)
+	if second.key != "" {
+		t.Fatal("a second start printed a new bootstrap key")
+	}
+	if got := status(t, second.base, first.key); got != 200 {
+		t.Fatalf("the first key stopped working after restart: %d", got)
+	}
+	second.stop(t)
+}
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBadConfigurationNamesTheVariable(t *testing.T) {
+	code, _, stderr := runCmd(t, map[string]string{"TELI_ADDR": "no-port-here"}, "serve")
+	if code != 1 || !strings.Contains(stderr, "TELI_ADDR") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+	if code, _, _ := runCmd(t, nil, "frobnicate"); code != 2 {
+		t.Fatalf("unknown command: code %d", code)
+	}
+	if code, out, _ := runCmd(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "teli ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// apiStatus boots the app on env's database and answers one authenticated request with key.
+func apiStatus(t *testing.T, env map[string]string, key string) int {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	req := httptest.NewRequest("GET", "/v1/organizations", nil)
+	req.Header.Set("X-API-Key", key)
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	return rec.Code
+}
+
+func TestAdminTenantsAndKeys(t *testing.T) {
+	env := map[string]string{"TELI_DATA_DIR": t.TempDir()}
+	if code, out, errOut := runCmd(t, env, "admin", "tenant", "create", "acme", "-name", "Acme Partners"); code != 0 {
+		t.Fatalf("tenant create: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCmd(t, env, "admin", "tenant", "create", "acme"); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("duplicate tenant: %d %s", code, errOut)
+	}
+	code, out, errOut := runCmd(t, env, "admin", "key", "create", "-tenant", "acme", "-name", "ci")
+	if code != 0 {
+		t.Fatalf("key create: %d %s", code, errOut)
+	}
+	m := regexp.MustCompile(`created key (\S+) for tenant acme\nAPI key \(shown once, keep it\): (teli_\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("key create output: %q", out)
+	}
+	keyID, secret := m[1], m[2]
+	_, out, _ = runCmd(t, env, "admin", "key", "list", "-tenant", "acme")
+	if !strings.Contains(out, keyID) || strings.Contains(out, secret) || !strings.Contains(out, secret[:12]) {
+		t.Fatalf("key list must show the id and prefix, never the secret: %q", out)
+	}
+	if code, _, errOut := runCmd(t, env, "admin", "key", "create", "-tenant", "nobody"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("key for unknown tenant: %d %s", code, errOut)
+	}
+	if got := apiStatus(t, env, secret); got != 200 {
+		t.Fatalf("a fresh key is refused: %d", got)
+	}
+	if code, _, errOut := runCmd(t, env, "admin", "key", "revoke", keyID); code != 0 {
+		t.Fatalf("revoke: %s", errOut)
+	}
+	if got := apiStatus(t, env, secret); got != 401 {
+		t.Fatalf("a revoked key still works: %d", got)
+	}
+	if code, _, _ := runCmd(t, env, "admin", "key", "revoke", keyID); code != 1 {
+		t.Fatal("revoking twice should fail")
+	}
+	_, out, _ = runCmd(t, env, "admin", "key", "list")
+	if !strings.Contains(out, "acme") || strings.Contains(out, "\t-\n") {
+		t.Fatalf("list after revoke: %q", out)
+	}
+	if code, _, _ := runCmd(t, env, "admin", "bogus", "cmd"); code != 1 {
+		t.Fatal("unknown admin command should fail")
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/openteli/teli/internal/app"
+	"github.com/openteli/teli/internal/config"
+	"github.com/openteli/teli/internal/store/postgres"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func versionString() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
+
+func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Stdout: stdout})
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	kind, target, _ := cfg.Database()
+	if kind == config.Postgres {
+		err = postgres.Migrate(ctx, target, log)
+	} else {
+		// SQLite migrates whenever it is opened.
+		var db app.Database
+		if db, err = app.OpenDatabase(ctx, cfg, log, nil); err == nil {
+			err = db.Close()
+		}
+	}
+	if err == nil {
+		_, _ = io.WriteString(stdout, "migrations applied\n")
+	}
+	return err
+}

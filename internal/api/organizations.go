@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/openteli/teli/internal/service"
+)
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, obj{"status": "ok", "powered_by": poweredBy})
+	return nil
+}
+
+func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) error {
+	var in service.CreateOrganizationInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	org, err := s.svc.CreateOrganization(r.Context(), callerOf(r), in)
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{"organization": organizationSummary(org)})
+	return nil
+}
+
+func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.svc.ListOrganizations(r.Context(), callerOf(r))
+	if err != nil {
+		return err
+	}
+	views := make([]obj, len(orgs))
+	for i, o := range orgs {
+		views[i] = organizationView(o)
+	}
+	writeOK(w, http.StatusOK, obj{"count": len(views), "organizations": views})
+	return nil
+}
+
+func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.svc.GetOrganization(r.Context(), callerOf(r), r.PathValue("org_id"))
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{"organization": organizationView(org)})
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	var in service.CreateUserInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.CreateUser(r.Context(), callerOf(r), r.PathValue("org_id"), in)
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{"user": userSummary(u)})
+	return nil
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.svc.ListUsers(r.Context(), callerOf(r), r.PathValue("org_id"))
+	if err != nil {
+		return err
+	}
+	views := make([]obj, len(users))
+	for i, u := range users {
+		views[i] = userView(u)
+	}
+	writeOK(w, http.StatusOK, obj{"count": len(views), "users": views})
+	return nil
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	var in service.UpdateUserInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.UpdateUser(r.Context(), callerOf(r), r.PathValue("org_id"), r.PathValue("user_id"), in)
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{
+		"message": "User updated successfully",
+		"user": obj{
+			"unique_id": u.UniqueID, "name": u.Name, "email": u.Email,
+			"permission": string(u.Permission), "phone": nullable(u.Phone), "status": u.Status,
+		},
+	})
+	return nil
+}

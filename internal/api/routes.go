@@ -1,0 +1,21 @@
+package api
+
+// routes is the whole route table of the server.
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("GET /healthz", s.public(s.health))
+
+	m.Handle("POST /v1/organizations", s.authed(s.createOrganization))
+	m.Handle("GET /v1/organizations", s.authed(s.listOrganizations))
+	m.Handle("GET /v1/organizations/{org_id}", s.authed(s.getOrganization))
+	m.Handle("POST /v1/organizations/{org_id}/users", s.authed(s.createUser))
+	m.Handle("GET /v1/organizations/{org_id}/users", s.authed(s.listUsers))
+	m.Handle("PATCH /v1/organizations/{org_id}/users/{user_id}", s.authed(s.updateUser))
+
+	m.Handle("POST /v1/agents", s.authed(s.createAgent))
+	m.Handle("GET /v1/agents", s.authed(s.listAgents))
+	m.Handle("GET /v1/agents/{agent_id}", s.authed(s.getAgent))
+	m.Handle("PATCH /v1/agents/{agent_id}", s.authed(s.updateAgent))
+	m.Handle("DELETE /v1/agents/{agent_id}", s.authed(s.deleteAgent))
+	m.Handle("PATCH /v1/agents/{agent_id}/tools", s.authed(s.updateAgentTools))
+}

@@ -1,0 +1,166 @@
+// Package app is the composition root: it turns a configuration into a running server (database,
+// job queue, voice platform, service, HTTP API) and stops it cleanly. End-to-end tests boot the
+// server through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openteli/teli/internal/api"
+	"github.com/openteli/teli/internal/clock"
+	"github.com/openteli/teli/internal/config"
+	"github.com/openteli/teli/internal/ids"
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/store/postgres"
+	"github.com/openteli/teli/internal/store/sqlite"
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice/sandbox"
+)
+
+// Database is a store with a job queue attached, as both backends provide.
+type Database interface {
+	teli.Store
+	StartJobs(ctx context.Context) error
+	StopJobs(ctx context.Context) error
+	Close() error
+}
+
+// Options inject what tests control; zero values mean production behaviour.
+type Options struct {
+	Clock  teli.Clock
+	IDs    teli.IDSource
+	Logger *slog.Logger
+	// Stdout receives the lines an operator must see: the listen address and a bootstrap key.
+	Stdout io.Writer
+}
+
+// App is a configured server, ready to Run.
+type App struct {
+	cfg     config.Config
+	db      Database
+	svc     *service.Service
+	voice   *sandbox.Platform
+	handler http.Handler
+	log     *slog.Logger
+	stdout  io.Writer
+	ready   chan string
+}
+
+// New opens the database (applying SQLite migrations; refusing PostgreSQL ones that are
+// pending) and wires every component.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.IDs == nil {
+		o.IDs = ids.Random{Clock: o.Clock}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	workers := river.NewWorkers()
+	deps := &jobs.Deps{}
+	jobs.Register(workers, deps)
+	db, err := OpenDatabase(ctx, cfg, o.Logger, workers)
+	if err != nil {
+		return nil, err
+	}
+	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
+	deps.Store, deps.Voice = db, platform
+	svc := service.New(service.Deps{Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger})
+	return &App{
+		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout,
+		handler: api.New(api.Options{Service: svc, Logger: o.Logger, MaxBodyBytes: cfg.MaxBodyBytes}),
+		ready:   make(chan string, 1),
+	}, nil
+}
+
+// OpenDatabase opens the configured database. workers may be nil for a store that only inserts
+// jobs (the admin command).
+func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, workers *river.Workers) (Database, error) {
+	kind, target, err := cfg.Database()
+	if err != nil {
+		return nil, err
+	}
+	if kind == config.Postgres {
+		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers})
+	}
+	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers})
+}
+
+// Handler is the HTTP API (tests drive it directly).
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Service exposes the use-cases (the admin command and tests use them).
+func (a *App) Service() *service.Service { return a.svc }
+
+// Store exposes the database.
+func (a *App) Store() Database { return a.db }
+
+// Voice exposes the sandbox voice platform.
+func (a *App) Voice() *sandbox.Platform { return a.voice }
+
+// Ready yields the listen address once the server accepts connections.
+func (a *App) Ready() <-chan string { return a.ready }
+
+// Close releases the database; Run calls it on the way out.
+func (a *App) Close() error { return a.db.Close() }
+
+// Run bootstraps an empty database, starts the job queue and serves HTTP until ctx is done,
+// then shuts down gracefully: in-flight requests finish, then running jobs, then the database
+// closes.
+func (a *App) Run(ctx context.Context) error {
+	defer a.Close()
+	if err := a.bootstrap(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("TELI_ADDR: cannot listen on %s: %w", a.cfg.Addr, err)
+	}
+	if err := a.db.StartJobs(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	fmt.Fprintf(a.stdout, "teli listening on http://%s\n", addr)
+	a.log.Info("listening", "addr", addr)
+	a.ready <- addr
+
+	select {
+	case err = <-serveErr: // the listener failed
+	case <-ctx.Done():
+	}
+	return errors.Join(err, a.shutdown(srv))
+}
+
+// shutdown closes the listener and waits for in-flight requests, then for running jobs.
+func (a *App) shutdown(srv *http.Server) error {
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := a.db.StopJobs(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("job queue shutdown: %w", err))
+	}
+	return errors.Join(errs...)
+}
