@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/openteli/teli/internal/bench"
@@ -57,5 +58,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return fmt.Errorf("%w: %v", errBenchUsage, err)
 	}
+	// The server under test runs in this process: tune it as teli serve does.
+	tuneGC(os.Getenv)
 	return bench.RunAPI(ctx, o, stdout)
 }

@@ -46,7 +46,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	views := make([]obj, len(agents))
+	views := make([]agentJSON, len(agents))
 	for i, a := range agents {
 		views[i] = agentView(a)
 	}

@@ -49,7 +49,7 @@ type Server struct {
 
 // NewServer boots the app on a fresh database of backend b, bootstraps it with Key and starts
 // its job queue. Everything is stopped when the test ends.
-func NewServer(t *testing.T, b Backend) *Server {
+func NewServer(t testing.TB, b Backend) *Server {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Defaults()
@@ -84,7 +84,7 @@ func NewServer(t *testing.T, b Backend) *Server {
 }
 
 // testWriter sends log lines to the test's log, shown only when it fails.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()

@@ -61,10 +61,7 @@ func (s *Service) CreateAgent(ctx context.Context, c Caller, in AgentInput) (tel
 	if !a.Type.Valid() {
 		return a, teli.Invalid("agent_type must be 'sms' or 'voice'")
 	}
-	if _, err := s.GetOrganization(ctx, c, str(in.OrganizationID)); err != nil {
-		return a, err
-	}
-	owner, err := s.orgUser(ctx, c, str(in.OrganizationID), str(in.UserID))
+	owner, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
 	if err != nil {
 		return a, err
 	}

@@ -46,16 +46,16 @@ func (s *Service) resolveScope(ctx context.Context, c Caller, sc ListScope) (own
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.GetOrganization(ctx, c, orgID); err != nil {
-		return "", err
-	}
 	if userID == "" {
+		if _, err := s.GetOrganization(ctx, c, orgID); err != nil {
+			return "", err
+		}
 		if admin {
 			return "", errAdminRequired
 		}
 		return "", teli.Invalid("user_id required")
 	}
-	u, err := s.orgUser(ctx, c, orgID, userID)
+	u, err := s.memberOf(ctx, c, orgID, userID)
 	if err != nil {
 		return "", err
 	}
