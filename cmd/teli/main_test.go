@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,12 +13,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/openteli/teli/internal/app"
 	"github.com/openteli/teli/internal/config"
+	"github.com/openteli/teli/internal/store/dbtest"
 )
 
 // buildBinary compiles the teli command once per test binary.
@@ -40,10 +43,11 @@ type started struct {
 	stderr  *bytes.Buffer
 }
 
-func startServe(t *testing.T, bin, dataDir string) *started {
+// startServe runs `teli serve` on a free port with the given extra environment.
+func startServe(t *testing.T, bin string, env ...string) *started {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "TELI_DATA_DIR="+dataDir, "TELI_ADDR=127.0.0.1:0", "TELI_DATABASE_URL=")
+	cmd.Env = append(append(os.Environ(), "TELI_ADDR=127.0.0.1:0", "TELI_DATABASE_URL="), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +119,7 @@ func TestServeFreshAndRestart(t *testing.T) {
 	bin := buildBinary(t)
 	dataDir := filepath.Join(t.TempDir(), "nested", "data")
 
-	first := startServe(t, bin, dataDir)
+	first := startServe(t, bin, "TELI_DATA_DIR="+dataDir)
 	t.Logf("cold start on an empty SQLite database: %v", first.elapsed)
 	if !regexp.MustCompile(`^teli_[a-z2-7]{52}$`).MatchString(first.key) {
 		t.Fatalf("bootstrap key %q is not in the expected format", first.key)
@@ -128,7 +132,7 @@ func TestServeFreshAndRestart(t *testing.T) {
 		t.Fatalf("database file not created: %v", err)
 	}
 
-	second := startServe(t, bin, dataDir)
+	second := startServe(t, bin, "TELI_DATA_DIR="+dataDir)
 	if second.key != "" {
 		t.Fatal("a second start printed a new bootstrap key")
 	}
@@ -220,4 +224,79 @@ func TestAdminTenantsAndKeys(t *testing.T) {
 	if code, _, _ := runCmd(t, env, "admin", "bogus", "cmd"); code != 1 {
 		t.Fatal("unknown admin command should fail")
 	}
+}
+
+// TestPostgresMigrateThenTwoServers: on PostgreSQL, serve refuses an unmigrated database and says
+// what to run; after teli migrate (run twice at once), two serve processes share the database,
+// bootstrap it exactly once with TELI_BOOTSTRAP_API_KEY, and see each other's writes.
+func TestPostgresMigrateThenTwoServers(t *testing.T) {
+	dbURL := dbtest.EmptyPostgresURL(t)
+	env := map[string]string{"TELI_DATABASE_URL": dbURL}
+	code, _, stderr := runCmd(t, env, "serve")
+	if code != 1 || !strings.Contains(stderr, "teli migrate") {
+		t.Fatalf("serve on an unmigrated database: code %d, stderr %q", code, stderr)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Go(func() { codes[i], _, _ = runCmd(t, env, "migrate") })
+	}
+	wg.Wait()
+	if codes[0] != 0 || codes[1] != 0 {
+		t.Fatalf("concurrent migrate exit codes %v", codes)
+	}
+
+	bin := buildBinary(t)
+	const key = "bootstrap-key-for-two-servers"
+	servers := make([]*started, 2)
+	for i := range servers {
+		wg.Go(func() {
+			servers[i] = startServe(t, bin, "TELI_DATABASE_URL="+dbURL, "TELI_BOOTSTRAP_API_KEY="+key)
+		})
+	}
+	wg.Wait()
+	for _, s := range servers {
+		if s.key != "" {
+			t.Fatal("a key given in TELI_BOOTSTRAP_API_KEY must not be printed")
+		}
+	}
+	orgs := getJSON(t, servers[0].base+"/v1/organizations", key)
+	if orgs["count"].(float64) != 1 {
+		t.Fatalf("two servers bootstrapped twice: %v", orgs)
+	}
+	post(t, servers[0].base+"/v1/organizations", key, `{"name": "Shared", "contact_email": "a@b.example"}`)
+	if orgs := getJSON(t, servers[1].base+"/v1/organizations", key); orgs["count"].(float64) != 2 {
+		t.Fatalf("second server does not see the first one's write: %v", orgs)
+	}
+	for _, s := range servers {
+		s.stop(t)
+	}
+}
+
+func getJSON(t *testing.T, url, key string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("X-API-Key", key)
+	return doJSON(t, req)
+}
+
+func post(t *testing.T, url, key, body string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("X-API-Key", key)
+	return doJSON(t, req)
+}
+
+func doJSON(t *testing.T, req *http.Request) map[string]any {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %v %v", req.Method, req.URL, resp.StatusCode, out, err)
+	}
+	return out
 }

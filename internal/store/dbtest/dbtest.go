@@ -49,6 +49,21 @@ func SkipWithoutPostgres(t testing.TB) {
 // test then gets a copy (CREATE DATABASE … TEMPLATE), which is fast.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, func(s *server) string { return s.template })
+}
+
+// EmptyPostgresURL returns the URL of a new database with no migration applied (for tests of
+// migrating and of refusing to start before it), dropped when t ends. It skips t unless
+// PostgreSQL tests are enabled.
+func EmptyPostgresURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, func(*server) string { return "template0" })
+}
+
+// newDatabase creates a database copied from the template chosen by template and drops it when
+// t ends.
+func newDatabase(t testing.TB, template func(*server) string) string {
+	t.Helper()
 	SkipWithoutPostgres(t)
 	s, err := sharedServer()
 	if err != nil {
@@ -57,7 +72,7 @@ func PostgresURL(t testing.TB) string {
 	name := fmt.Sprintf("teli_test_%s_%d", s.tag, s.seq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.exec(ctx, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(s.template)); err != nil {
+	if err := s.exec(ctx, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(template(s))); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
 	t.Cleanup(func() {

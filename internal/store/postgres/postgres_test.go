@@ -1,13 +1,11 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/openteli/teli/internal/store/dbtest"
@@ -49,7 +47,7 @@ func open(t *testing.T, opts postgres.Options) *postgres.Store {
 }
 
 func TestOpenRefusesPendingMigrations(t *testing.T) {
-	url := emptyDatabase(t)
+	url := dbtest.EmptyPostgresURL(t)
 	_, err := postgres.Open(t.Context(), postgres.Options{URL: url})
 	if !errors.Is(err, postgres.ErrPendingMigrations) {
 		t.Fatalf("Open on an empty database: %v, want ErrPendingMigrations", err)
@@ -62,7 +60,7 @@ func TestOpenRefusesPendingMigrations(t *testing.T) {
 }
 
 func TestMigrateConcurrently(t *testing.T) {
-	url := emptyDatabase(t)
+	url := dbtest.EmptyPostgresURL(t)
 	const runs = 4
 	errs := make([]error, runs)
 	var wg sync.WaitGroup
@@ -74,21 +72,4 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	open(t, postgres.Options{URL: url})
-}
-
-// emptyDatabase returns the URL of a database with no migration applied. dbtest only hands out
-// migrated ones, so this rolls one back to nothing: it drops every table in the public schema.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	url := dbtest.PostgresURL(t)
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	_, err = conn.Exec(t.Context(), `DROP SCHEMA public CASCADE; CREATE SCHEMA public`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return url
 }
