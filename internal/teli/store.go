@@ -52,6 +52,22 @@ type Store interface {
 	// DeleteAgent soft-deletes a live agent; it disappears from every read.
 	DeleteAgent(ctx context.Context, tenantID, id string, at time.Time) error
 
+	CreateGroup(ctx context.Context, g ContactGroup) error
+	// GetGroup returns a group of the tenant with TotalLeads counted.
+	GetGroup(ctx context.Context, tenantID, id string) (ContactGroup, error)
+	// FindGroup returns the group of this organization and creator with this exact name.
+	FindGroup(ctx context.Context, tenantID, organizationID, userID, name string) (ContactGroup, error)
+	// ImportLeads adds leads (all of one tenant and organization, distinct phones) to a group. A
+	// lead whose phone matches a live lead of the organization merges into it (Lead.Merge)
+	// instead of duplicating. It returns the leads as stored, in input order: merged ones carry
+	// the existing lead's ids.
+	ImportLeads(ctx context.Context, groupID string, leads []Lead) ([]Lead, error)
+	// ListLeads returns a page of the leads f selects and how many it selects in all.
+	ListLeads(ctx context.Context, f LeadFilter) ([]Lead, int, error)
+	// DeleteLeads soft-deletes the tenant's live leads with these ids and removes them from
+	// every group; unknown and already deleted ids are skipped. It returns how many it deleted.
+	DeleteLeads(ctx context.Context, tenantID string, ids []string, at time.Time) (int, error)
+
 	SandboxVoice() SandboxVoiceStore
 }
 

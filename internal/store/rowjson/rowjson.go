@@ -122,3 +122,23 @@ func DecodeConfig(doc string) json.RawMessage {
 	}
 	return json.RawMessage(doc)
 }
+
+// EncodeFields stores a lead's extra fields as a JSON object; nil and empty both become "{}".
+func EncodeFields(fields map[string]string) (string, error) {
+	if len(fields) == 0 {
+		return "{}", nil
+	}
+	return encodeJSON(fields)
+}
+
+// DecodeFields reads a JSON object of strings; an empty one reads as nil, the one form of "none".
+func DecodeFields(doc string) (map[string]string, error) {
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(doc), &fields); err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	return fields, nil
+}

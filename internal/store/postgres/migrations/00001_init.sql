@@ -81,7 +81,7 @@ CREATE TABLE agents (
 -- straight from the index order.
 CREATE INDEX agents_organization_idx ON agents (organization_id, deleted_at, created_at, id);
 CREATE INDEX agents_organization_creator_idx ON agents (organization_id, created_by_user_id, deleted_at, created_at, id);
--- Serves User.TotalAgents, counted on every user read.
+-- Serves User.TotalAgents, counted when users are listed.
 CREATE INDEX agents_creator_idx ON agents (created_by_user_id, deleted_at);
 
 CREATE TABLE voice_sandbox_agents (
