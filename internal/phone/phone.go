@@ -60,7 +60,7 @@ func Normalize(s string) (string, error) {
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(num) {
 	case phonenumbers.IS_POSSIBLE:
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return canonical(s, phonenumbers.Format(num, phonenumbers.E164))
 	case phonenumbers.INVALID_COUNTRY_CODE:
 		return "", fmt.Errorf("%q is not a phone number: unknown country code", s)
 	case phonenumbers.TOO_SHORT, phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
@@ -70,6 +70,22 @@ func Normalize(s string) (string, error) {
 	default:
 		return "", fmt.Errorf("%q is not a phone number: wrong length for its country", s)
 	}
+}
+
+// canonical returns e164 only if it is a fixed point: libphonenumber drops a national prefix
+// written after the country code ("+44 (0)20…" is fine), but for numbers made of such prefixes
+// ("+810000000000") each pass would drop another digit, so the same contact would normalise
+// differently on its second upload. Those are refused.
+func canonical(input, e164 string) (string, error) {
+	// E.164 allows 15 digits at most, whatever the country's metadata tolerates.
+	if len(e164) > 16 {
+		return "", fmt.Errorf("%q is not a phone number: too long", input)
+	}
+	again, err := phonenumbers.Parse(e164, "")
+	if err != nil || phonenumbers.Format(again, phonenumbers.E164) != e164 {
+		return "", fmt.Errorf("%q is not a phone number: wrong length for its country", input)
+	}
+	return e164, nil
 }
 
 // IsE164 reports whether s is already a canonical E.164 number ('+', country code, national

@@ -146,3 +146,35 @@ func TestTimeZones(t *testing.T) {
 		t.Errorf("TimeZones shares its slice with the geocoding table: %v", got)
 	}
 }
+
+// TestNormalizeIsIdempotent: a normalised number normalises to itself, so a stored number fed
+// back in (a second upload, a dedupe) matches.
+func TestNormalizeIsIdempotent(t *testing.T) {
+	for _, in := range []string{"+810000000000", "+44 (0)20 7946 0958", "(313) 555-0101", "+15551234567", "+8613800138000"} {
+		out, err := Normalize(in)
+		if err != nil {
+			continue
+		}
+		if again, err := Normalize(out); err != nil || again != out {
+			t.Errorf("Normalize(%q) = %q, but Normalize(%q) = %q, %v", in, out, out, again, err)
+		}
+	}
+	if _, err := Normalize("+810000000000"); err == nil {
+		t.Error("+810000000000 collapses on every pass and must be refused")
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, seed := range []string{"+810000000000", "(313) 555-0101", "+44 (0)20 7946 0958", "12", "+1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := Normalize(in)
+		if err != nil {
+			return
+		}
+		if again, err := Normalize(out); err != nil || again != out || !IsE164(out) {
+			t.Fatalf("Normalize(%q) = %q is not a fixed point: %q, %v", in, out, again, err)
+		}
+	})
+}
