@@ -18,4 +18,11 @@ func (s *Server) routes() {
 	m.Handle("PATCH /v1/agents/{agent_id}", s.authed(s.updateAgent))
 	m.Handle("DELETE /v1/agents/{agent_id}", s.authed(s.deleteAgent))
 	m.Handle("PATCH /v1/agents/{agent_id}/tools", s.authed(s.updateAgentTools))
+
+	m.Handle("POST /v1/contacts/groups", s.authed(s.createGroup))
+	m.Handle("POST /v1/contacts/lists", s.upload(s.uploadContacts))
+	m.Handle("POST /v1/contacts", s.authed(s.createContact))
+	m.Handle("GET /v1/contacts/lists/{list_id}/contacts", s.authed(s.groupContacts))
+	m.Handle("POST /v1/contacts/leads/delete", s.authed(s.deleteLeads))
+	m.Handle("GET /v1/organizations/{org_id}/leads", s.authed(s.listLeads))
 }

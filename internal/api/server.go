@@ -15,10 +15,11 @@ import (
 
 // Server is the HTTP API.
 type Server struct {
-	svc          *service.Service
-	log          *slog.Logger
-	maxBodyBytes int64
-	mux          *http.ServeMux
+	svc            *service.Service
+	log            *slog.Logger
+	maxBodyBytes   int64
+	maxUploadBytes int64
+	mux            *http.ServeMux
 }
 
 // Options configure a Server.
@@ -26,11 +27,14 @@ type Options struct {
 	Service      *service.Service
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// MaxUploadBytes caps contact uploads (CSV files, large JSON lists) instead of MaxBodyBytes.
+	MaxUploadBytes int64
 }
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
-	s := &Server{svc: o.Service, log: o.Logger, maxBodyBytes: o.MaxBodyBytes, mux: http.NewServeMux()}
+	s := &Server{svc: o.Service, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
+		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -86,15 +90,20 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // public wraps a handler that needs no API key.
 func (s *Server) public(h handlerFunc) http.Handler {
-	return s.wrap(h, false)
+	return s.wrap(h, false, s.maxBodyBytes)
 }
 
 // authed wraps a handler that needs a valid X-API-Key.
 func (s *Server) authed(h handlerFunc) http.Handler {
-	return s.wrap(h, true)
+	return s.wrap(h, true, s.maxBodyBytes)
 }
 
-func (s *Server) wrap(h handlerFunc, auth bool) http.Handler {
+// upload wraps an authenticated handler that takes a large body (contact uploads).
+func (s *Server) upload(h handlerFunc) http.Handler {
+	return s.wrap(h, true, s.maxUploadBytes)
+}
+
+func (s *Server) wrap(h handlerFunc, auth bool, maxBody int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -109,7 +118,7 @@ func (s *Server) wrap(h handlerFunc, auth bool) http.Handler {
 			s.log.DebugContext(r.Context(), "request", "method", r.Method, "route", r.Pattern,
 				"status", sw.status, "duration", time.Since(start))
 		}()
-		r.Body = http.MaxBytesReader(sw, r.Body, s.maxBodyBytes)
+		r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
 		if auth {
 			c, err := s.svc.Authenticate(r.Context(), r.Header.Get("X-API-Key"))
 			if err != nil {

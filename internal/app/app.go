@@ -83,8 +83,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	svc := service.New(service.Deps{Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger})
 	return &App{
 		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout,
-		handler: api.New(api.Options{Service: svc, Logger: o.Logger, MaxBodyBytes: cfg.MaxBodyBytes}),
-		ready:   make(chan string, 1),
+		handler: api.New(api.Options{Service: svc, Logger: o.Logger,
+			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
+		ready: make(chan string, 1),
 	}, nil
 }
 

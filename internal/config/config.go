@@ -37,6 +37,8 @@ type Config struct {
 	LogFormat string
 	// MaxBodyBytes caps a request body (TELI_MAX_BODY_BYTES).
 	MaxBodyBytes int64
+	// MaxUploadBytes caps a contact upload, CSV or JSON (TELI_MAX_UPLOAD_BYTES).
+	MaxUploadBytes int64
 	// ShutdownTimeout bounds a graceful stop (TELI_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 	// JobWorkers is how many background jobs run at once (TELI_JOB_WORKERS).
@@ -51,6 +53,7 @@ func Defaults() Config {
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "text",
 		MaxBodyBytes:    1 << 20,
+		MaxUploadBytes:  64 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		JobWorkers:      10,
 	}
@@ -76,13 +79,8 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TELI_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
 		}
 	}
-	if v := getenv("TELI_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1024 {
-			errs = append(errs, fmt.Errorf("TELI_MAX_BODY_BYTES: %q must be a whole number of bytes, at least 1024", v))
-		}
-		c.MaxBodyBytes = n
-	}
+	byteSize(getenv, "TELI_MAX_BODY_BYTES", &c.MaxBodyBytes, &errs)
+	byteSize(getenv, "TELI_MAX_UPLOAD_BYTES", &c.MaxUploadBytes, &errs)
 	if v := getenv("TELI_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -101,6 +99,19 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// byteSize reads a size in bytes (at least 1 KiB) from variable name into dst.
+func byteSize(getenv func(string) string, name string, dst *int64, errs *[]error) {
+	v := getenv(name)
+	if v == "" {
+		return
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 {
+		*errs = append(*errs, fmt.Errorf("%s: %q must be a whole number of bytes, at least 1024", name, v))
+	}
+	*dst = n
 }
 
 // Validate checks values that parsed but make no sense together or alone.

@@ -49,6 +49,7 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"TELI_LOG_LEVEL":         "loud",
 		"TELI_LOG_FORMAT":        "xml",
 		"TELI_MAX_BODY_BYTES":    "ten",
+		"TELI_MAX_UPLOAD_BYTES":  "12",
 		"TELI_SHUTDOWN_TIMEOUT":  "-1s",
 		"TELI_JOB_WORKERS":       "0",
 		"TELI_DATABASE_URL":      "mysql://u:secret@h/db",

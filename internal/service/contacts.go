@@ -1,0 +1,251 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/openteli/teli/internal/contacts"
+	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// Limits of the contacts endpoints.
+const (
+	// MaxDeleteLeads is the most ids one delete request may name (the hosted API's limit).
+	MaxDeleteLeads = 1000
+	// manualEntriesGroup receives single contacts created without a group.
+	manualEntriesGroup = "Manual Entries"
+)
+
+var errGroupNotFound = teli.NotFound("Group Not Found")
+
+// CreateGroupInput is the body of POST /v1/contacts/groups.
+type CreateGroupInput struct {
+	OrganizationID *string `json:"organization_id"`
+	UserID         *string `json:"user_id"`
+	GroupName      *string `json:"group_name"`
+	Description    *string `json:"description"`
+}
+
+// CreateGroup creates a contact group owned by a user of the organization.
+func (s *Service) CreateGroup(ctx context.Context, c Caller, in CreateGroupInput) (teli.ContactGroup, error) {
+	if str(in.OrganizationID) == "" || str(in.UserID) == "" || str(in.GroupName) == "" {
+		return teli.ContactGroup{}, teli.Invalid("organization_id, user_id, and group_name are required")
+	}
+	owner, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
+	if err != nil {
+		return teli.ContactGroup{}, err
+	}
+	return s.newGroup(ctx, owner, str(in.GroupName), str(in.Description))
+}
+
+func (s *Service) newGroup(ctx context.Context, owner teli.User, name, description string) (teli.ContactGroup, error) {
+	g := teli.ContactGroup{
+		UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: owner.TenantID,
+		OrganizationID: owner.OrganizationID, CreatedByUserID: owner.UniqueID,
+		Name: name, Description: description, CreatedAt: s.clock.Now(),
+	}
+	return g, s.store.CreateGroup(ctx, g)
+}
+
+// orgGroup returns a group of the caller's tenant that belongs to orgID.
+func (s *Service) orgGroup(ctx context.Context, c Caller, orgID, groupID string) (teli.ContactGroup, error) {
+	g, err := s.store.GetGroup(ctx, c.TenantID, groupID)
+	if errors.Is(err, teli.ErrNotFound) || (err == nil && g.OrganizationID != orgID) {
+		return g, errGroupNotFound
+	}
+	return g, err
+}
+
+// UploadTarget names where an upload goes: list_id, organization_id and user_id.
+type UploadTarget struct {
+	ListID         string
+	OrganizationID string
+	UserID         string
+}
+
+// UploadResult reports an upload: the group, how many contacts it now holds from this upload,
+// and every rejected row with its reason.
+type UploadResult struct {
+	Group    teli.ContactGroup
+	Imported int
+	Rejected []contacts.Rejected
+}
+
+// UploadContacts adds parsed contacts to a group. Valid rows are imported (merging into known
+// phones of the organization); invalid ones are reported, not fatal.
+func (s *Service) UploadContacts(ctx context.Context, c Caller, to UploadTarget, parsed contacts.Result) (UploadResult, error) {
+	if to.ListID == "" || to.OrganizationID == "" || to.UserID == "" {
+		return UploadResult{}, teli.Invalid("list_id, organization_id, and user_id are required")
+	}
+	owner, err := s.memberOf(ctx, c, to.OrganizationID, to.UserID)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	g, err := s.orgGroup(ctx, c, to.OrganizationID, to.ListID)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	leads := s.leadsOf(owner, parsed.Contacts)
+	if len(leads) > 0 {
+		if _, err := s.store.ImportLeads(ctx, g.UniqueID, leads); err != nil {
+			return UploadResult{}, err
+		}
+	}
+	return UploadResult{Group: g, Imported: len(leads), Rejected: parsed.Rejected}, nil
+}
+
+// leadsOf turns parsed contacts into new lead records uploaded by owner.
+func (s *Service) leadsOf(owner teli.User, list []contacts.Contact) []teli.Lead {
+	now := s.clock.Now()
+	leads := make([]teli.Lead, len(list))
+	for i, ct := range list {
+		leads[i] = teli.Lead{
+			UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: owner.TenantID,
+			OrganizationID: owner.OrganizationID, UserID: owner.UniqueID, Phone: ct.Phone,
+			FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Company: ct.Company,
+			Fields: ct.Fields, DoNotCall: ct.DoNotCall, CreatedAt: now, ModifiedAt: now,
+		}
+	}
+	return leads
+}
+
+// CreateContactResult is what POST /v1/contacts reports.
+type CreateContactResult struct {
+	Lead         teli.Lead
+	Group        teli.ContactGroup
+	GroupCreated bool
+}
+
+// CreateContact adds one contact (form or CRM style). Without list_id it goes to the group named
+// list_name, or to the user's "Manual Entries" group; either is created when missing.
+func (s *Service) CreateContact(ctx context.Context, c Caller, raw map[string]any) (CreateContactResult, error) {
+	orgID, userID := text(raw["organization_id"]), text(raw["user_id"])
+	if orgID == "" || userID == "" || text(raw["phone_number"]) == "" {
+		return CreateContactResult{}, teli.Invalid("organization_id, user_id, and phone_number are required")
+	}
+	owner, err := s.memberOf(ctx, c, orgID, userID)
+	if err != nil {
+		return CreateContactResult{}, err
+	}
+	listID, listName := text(raw["list_id"]), text(raw["list_name"])
+	for _, k := range []string{"organization_id", "user_id", "list_id", "list_name"} {
+		delete(raw, k)
+	}
+	one, err := json.Marshal(raw) // a decoded JSON object: cannot fail
+	if err != nil {
+		return CreateContactResult{}, err
+	}
+	parsed := contacts.ParseJSON([]json.RawMessage{one})
+	if len(parsed.Rejected) > 0 {
+		return CreateContactResult{}, teli.Invalid("%s", parsed.Rejected[0].Reason)
+	}
+	var r CreateContactResult
+	if r.Group, r.GroupCreated, err = s.contactGroup(ctx, c, owner, listID, listName); err != nil {
+		return r, err
+	}
+	stored, err := s.store.ImportLeads(ctx, r.Group.UniqueID, s.leadsOf(owner, parsed.Contacts))
+	if err != nil {
+		return r, err
+	}
+	r.Lead = stored[0]
+	return r, nil
+}
+
+// contactGroup finds or creates the group a single contact goes to.
+func (s *Service) contactGroup(ctx context.Context, c Caller, owner teli.User, listID, listName string) (teli.ContactGroup, bool, error) {
+	if listID != "" {
+		g, err := s.orgGroup(ctx, c, owner.OrganizationID, listID)
+		return g, false, err
+	}
+	if listName == "" {
+		listName = manualEntriesGroup
+	}
+	g, err := s.store.FindGroup(ctx, c.TenantID, owner.OrganizationID, owner.UniqueID, listName)
+	if !errors.Is(err, teli.ErrNotFound) {
+		return g, false, err
+	}
+	g, err = s.newGroup(ctx, owner, listName, "")
+	return g, err == nil, err
+}
+
+// GroupContacts lists the live leads of a group: any group of the organization for a verified
+// admin, otherwise only the user's own groups.
+func (s *Service) GroupContacts(ctx context.Context, c Caller, groupID, userID, isAdmin string) (teli.ContactGroup, []teli.Lead, error) {
+	g, err := s.store.GetGroup(ctx, c.TenantID, groupID)
+	if errors.Is(err, teli.ErrNotFound) {
+		return g, nil, errGroupNotFound
+	}
+	if err != nil {
+		return g, nil, err
+	}
+	owner, err := s.resolveScope(ctx, c, ListScope{OrganizationID: g.OrganizationID, UserID: userID, IsAdmin: isAdmin})
+	if err != nil {
+		return g, nil, err
+	}
+	if owner != "" && owner != g.CreatedByUserID {
+		return g, nil, errGroupNotFound
+	}
+	leads, _, err := s.store.ListLeads(ctx, teli.LeadFilter{TenantID: c.TenantID, OrganizationID: g.OrganizationID, GroupID: g.UniqueID})
+	return g, leads, err
+}
+
+// DeleteLeads soft-deletes leads by id (with or without the "contact_" prefix of create
+// responses); unknown and already deleted ids are skipped.
+func (s *Service) DeleteLeads(ctx context.Context, c Caller, ids []string, groupID string) (int, error) {
+	switch {
+	case len(ids) == 0:
+		return 0, teli.Invalid("lead_ids must be a non-empty array")
+	case len(ids) > MaxDeleteLeads:
+		return 0, teli.Invalid("lead_ids may hold at most %d ids", MaxDeleteLeads)
+	}
+	if groupID != "" {
+		if _, err := s.store.GetGroup(ctx, c.TenantID, groupID); errors.Is(err, teli.ErrNotFound) {
+			return 0, errGroupNotFound
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	clean := make([]string, len(ids))
+	for i, id := range ids {
+		clean[i] = strings.TrimPrefix(strings.TrimSpace(id), "contact_")
+	}
+	return s.store.DeleteLeads(ctx, c.TenantID, clean, s.clock.Now())
+}
+
+// LeadQuery is the query of GET /v1/organizations/{org_id}/leads.
+type LeadQuery struct {
+	ListScope
+	GroupID  string
+	Phone    string
+	Page     int // 0: everything, unpaginated
+	PageSize int
+}
+
+// ListLeads returns the organization's leads visible to the caller and their total.
+func (s *Service) ListLeads(ctx context.Context, c Caller, q LeadQuery) ([]teli.Lead, int, error) {
+	owner, err := s.resolveScope(ctx, c, q.ListScope)
+	if err != nil {
+		return nil, 0, err
+	}
+	f := teli.LeadFilter{TenantID: c.TenantID, OrganizationID: q.OrganizationID, UserID: owner, GroupID: q.GroupID}
+	if q.Phone != "" {
+		e164, err := phone.Normalize(q.Phone)
+		if err != nil {
+			return nil, 0, teli.Invalid("phone_number: %v", err)
+		}
+		f.Phone = e164
+	}
+	if q.Page > 0 {
+		f.Limit, f.Offset = q.PageSize, (q.Page-1)*q.PageSize
+	}
+	return s.store.ListLeads(ctx, f)
+}
+
+// text returns a JSON value as trimmed text ("" for absent or non-string values).
+func text(v any) string {
+	s, _ := v.(string)
+	return strings.TrimSpace(s)
+}
