@@ -68,7 +68,58 @@ type Store interface {
 	// every group; unknown and already deleted ids are skipped. It returns how many it deleted.
 	DeleteLeads(ctx context.Context, tenantID string, ids []string, at time.Time) (int, error)
 
+	// CreateCampaign returns ErrConflict when the tenant already has c.ID.
+	CreateCampaign(ctx context.Context, c Campaign) error
+	// GetCampaign finds the tenant's campaign by its campaign_id, totals counted.
+	GetCampaign(ctx context.Context, tenantID, campaignID string) (Campaign, error)
+	// ListCampaigns lists an organization's campaigns, newest first, optionally one user's.
+	ListCampaigns(ctx context.Context, tenantID, organizationID, userID string) ([]Campaign, error)
+	// AddThreads opens threads, skipping phones the campaign already has, and queues the first
+	// messages of the threads it opened (matched on CampaignPK and Phone). It returns the
+	// threads it opened.
+	AddThreads(ctx context.Context, threads []Thread, first []Message) ([]Thread, error)
+	// ClaimDue marks up to limit queued outbound messages whose NotBefore has come as sending,
+	// under token, and returns them with the facts the send gate needs, oldest due first.
+	ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]ClaimedMessage, error)
+	// FinishSends records what became of messages claimed under token; a message no longer
+	// claimed under it (reclaimed after a lease) is left alone.
+	FinishSends(ctx context.Context, token string, outcomes []SendOutcome) error
+	// ListMessages returns messages of a campaign, newest first.
+	ListMessages(ctx context.Context, f MessageFilter) ([]Message, error)
+
 	SandboxVoice() SandboxVoiceStore
+}
+
+// ClaimedMessage is a claimed outbound message with its thread's and campaign's state.
+type ClaimedMessage struct {
+	Message
+	Owner          Owner
+	CampaignStatus CampaignStatus
+	LastInboundAt  *time.Time
+}
+
+// SendOutcome is what the dispatcher decided or the carrier answered for one claimed message.
+// Status queued puts the message back with a new NotBefore (a gate wait).
+type SendOutcome struct {
+	MessageID  string
+	Status     MessageStatus
+	Reason     string
+	NotBefore  time.Time
+	Provider   string
+	ProviderID string
+	At         time.Time
+}
+
+// MessageFilter selects messages of one campaign.
+type MessageFilter struct {
+	TenantID   string
+	CampaignPK string
+	// Phone, when set, keeps one thread's messages.
+	Phone string
+	// Since and Before bound CreatedAt strictly (zero: unbounded).
+	Since  time.Time
+	Before time.Time
+	Limit  int
 }
 
 // AgentFilter selects agents of one organization, newest first.

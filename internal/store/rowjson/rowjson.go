@@ -142,3 +142,9 @@ func DecodeFields(doc string) (map[string]string, error) {
 	}
 	return fields, nil
 }
+
+// Encode stores any document (campaign settings, invalid leads, thread variables) as JSON.
+func Encode(v any) (string, error) { return encodeJSON(v) }
+
+// Decode reads a document written by Encode into v.
+func Decode(doc string, v any) error { return json.Unmarshal([]byte(doc), v) }

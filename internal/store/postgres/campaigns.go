@@ -1,0 +1,260 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openteli/teli/internal/store/rowjson"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// CreateCampaign inserts c; ErrConflict when the tenant already has its campaign_id.
+func (s *Store) CreateCampaign(ctx context.Context, c teli.Campaign) error {
+	settings, err := rowjson.Encode(c.Settings)
+	if err != nil {
+		return wrapErr("create campaign", err)
+	}
+	invalid, err := rowjson.Encode(nonNil(c.InvalidLeads))
+	if err != nil {
+		return wrapErr("create campaign", err)
+	}
+	_, err = s.q().Exec(ctx,
+		`INSERT INTO campaigns (pk, campaign_id, tenant_id, organization_id, user_id, agent_id,
+		     from_number, name, status, settings, invalid_leads, created_at, modified_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.PK, c.ID, c.TenantID, c.OrganizationID, c.UserID, c.AgentID, c.FromNumber, c.Name,
+		string(c.Status), settings, invalid, c.CreatedAt, c.ModifiedAt)
+	return wrapErr("create campaign", err)
+}
+
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+const campaignSelect = `SELECT c.pk, c.campaign_id, c.tenant_id, c.organization_id, c.user_id,
+	c.agent_id, c.from_number, c.name, c.status, c.settings, c.invalid_leads, c.created_at,
+	c.modified_at,
+	(SELECT COUNT(*) FROM threads t WHERE t.campaign_pk = c.pk),
+	(SELECT COUNT(*) FROM messages m WHERE m.campaign_pk = c.pk)
+	FROM campaigns c`
+
+// GetCampaign finds the tenant's campaign by campaign_id.
+func (s *Store) GetCampaign(ctx context.Context, tenantID, campaignID string) (teli.Campaign, error) {
+	c, err := scanCampaign(s.q().QueryRow(ctx,
+		campaignSelect+` WHERE c.tenant_id = $1 AND c.campaign_id = $2`, tenantID, campaignID))
+	return c, wrapErr("get campaign", err)
+}
+
+// ListCampaigns lists an organization's campaigns, newest first, optionally one user's.
+func (s *Store) ListCampaigns(ctx context.Context, tenantID, organizationID, userID string) ([]teli.Campaign, error) {
+	q := campaignSelect + ` WHERE c.tenant_id = $1 AND c.organization_id = $2`
+	args := []any{tenantID, organizationID}
+	if userID != "" {
+		q += ` AND c.user_id = $3`
+		args = append(args, userID)
+	}
+	rows, err := s.q().Query(ctx, q+` ORDER BY c.created_at DESC, c.pk DESC`, args...)
+	if err != nil {
+		return nil, wrapErr("list campaigns", err)
+	}
+	list, err := collect(rows, scanCampaign)
+	return list, wrapErr("list campaigns", err)
+}
+
+func scanCampaign(r pgx.Row) (teli.Campaign, error) {
+	var c teli.Campaign
+	var settings, invalid string
+	err := r.Scan(&c.PK, &c.ID, &c.TenantID, &c.OrganizationID, &c.UserID, &c.AgentID,
+		&c.FromNumber, &c.Name, &c.Status, &settings, &invalid, &c.CreatedAt, &c.ModifiedAt,
+		&c.TotalContacts, &c.TotalMessages)
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.ModifiedAt = utc(c.CreatedAt), utc(c.ModifiedAt)
+	if err := rowjson.Decode(settings, &c.Settings); err != nil {
+		return c, err
+	}
+	if err := rowjson.Decode(invalid, &c.InvalidLeads); err != nil {
+		return c, err
+	}
+	if len(c.InvalidLeads) == 0 {
+		c.InvalidLeads = nil
+	}
+	return c, nil
+}
+
+// AddThreads opens the threads the campaign does not have yet and queues their first messages.
+func (s *Store) AddThreads(ctx context.Context, threads []teli.Thread, first []teli.Message) ([]teli.Thread, error) {
+	var opened []teli.Thread
+	err := s.inTx(ctx, func(tx *Store) error {
+		isNew := make(map[[2]string]bool, len(threads))
+		for _, t := range threads {
+			added, err := tx.insertThread(ctx, t)
+			if err != nil {
+				return err
+			}
+			if added {
+				opened = append(opened, t)
+				isNew[[2]string{t.CampaignPK, t.Phone}] = true
+			}
+		}
+		for _, m := range first {
+			if !isNew[[2]string{m.CampaignPK, m.Phone}] {
+				continue
+			}
+			if err := tx.insertMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return opened, wrapErr("add threads", err)
+}
+
+func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
+	vars, err := rowjson.EncodeFields(t.Vars)
+	if err != nil {
+		return false, err
+	}
+	tag, err := s.q().Exec(ctx,
+		`INSERT INTO threads (campaign_pk, phone, tenant_id, organization_id, campaign_id, lead_id,
+		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+		t.CampaignPK, t.Phone, t.TenantID, t.OrganizationID, t.CampaignID, t.LeadID, string(t.Owner),
+		nullIfEmpty(t.AssignedUserID), t.LeadOutcome, vars, t.LastInboundAt, t.LastOutboundAt, t.CreatedAt)
+	return tag.RowsAffected() == 1, err
+}
+
+func (s *Store) insertMessage(ctx context.Context, m teli.Message) error {
+	_, err := s.q().Exec(ctx,
+		`INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
+		     sender, sent_by_user_id, from_number, to_number, body, media_url, status, reason,
+		     segments, encoding, not_before, expires_at, provider, provider_id, error_code,
+		     created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+		     $19, $20, $21, $22, $23)`,
+		m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, m.Inbound, m.Sender,
+		nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
+		m.Segments, m.Encoding, m.NotBefore, m.ExpiresAt, m.Provider, nullIfEmpty(m.ProviderID),
+		m.ErrorCode, m.CreatedAt, m.UpdatedAt)
+	return err
+}
+
+const messageColumns = `m.message_id, m.tenant_id, m.organization_id, m.campaign_pk, m.phone,
+	m.inbound, m.sender, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
+	m.status, m.reason, m.segments, m.encoding, m.not_before, m.expires_at, m.provider,
+	m.provider_id, m.error_code, m.created_at, m.updated_at`
+
+// scanMessageInto reads messageColumns, then extra destinations, from r.
+func scanMessageInto(r pgx.Row, m *teli.Message, extra ...any) error {
+	var sentBy, providerID *string
+	dest := append([]any{&m.ID, &m.TenantID, &m.OrganizationID, &m.CampaignPK, &m.Phone,
+		&m.Inbound, &m.Sender, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
+		&m.Segments, &m.Encoding, &m.NotBefore, &m.ExpiresAt, &m.Provider, &providerID, &m.ErrorCode,
+		&m.CreatedAt, &m.UpdatedAt}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	m.SentByUserID, m.ProviderID = deref(sentBy), deref(providerID)
+	m.NotBefore, m.ExpiresAt = utc(m.NotBefore), utcPtr(m.ExpiresAt)
+	m.CreatedAt, m.UpdatedAt = utc(m.CreatedAt), utc(m.UpdatedAt)
+	return nil
+}
+
+func scanMessage(r pgx.Row) (teli.Message, error) {
+	var m teli.Message
+	return m, scanMessageInto(r, &m)
+}
+
+// ListMessages returns a campaign's messages, newest first.
+func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.Message, error) {
+	q := `SELECT ` + messageColumns + ` FROM messages m WHERE m.tenant_id = $1 AND m.campaign_pk = $2`
+	args := []any{f.TenantID, f.CampaignPK}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += fmt.Sprintf(cond, len(args))
+	}
+	if f.Phone != "" {
+		add(` AND m.phone = $%d`, f.Phone)
+	}
+	if !f.Since.IsZero() {
+		add(` AND m.created_at > $%d`, f.Since)
+	}
+	if !f.Before.IsZero() {
+		add(` AND m.created_at < $%d`, f.Before)
+	}
+	var limit any
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	add(` ORDER BY m.created_at DESC, m.message_id DESC LIMIT $%d`, limit)
+	rows, err := s.q().Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrapErr("list messages", err)
+	}
+	list, err := collect(rows, scanMessage)
+	return list, wrapErr("list messages", err)
+}
+
+// ClaimDue claims due queued outbound messages under token, oldest due first. SKIP LOCKED lets
+// several replicas claim side by side without waiting on each other's rows.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]teli.ClaimedMessage, error) {
+	rows, err := s.q().Query(ctx,
+		`WITH due AS (
+		     SELECT message_id FROM messages WHERE status = 'queued' AND not_before <= $1
+		     ORDER BY not_before, message_id LIMIT $2 FOR UPDATE SKIP LOCKED),
+		 claimed AS (
+		     UPDATE messages m SET status = 'sending', claim_token = $3, updated_at = $1
+		     FROM due WHERE m.message_id = due.message_id RETURNING m.*)
+		 SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at
+		 FROM claimed m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
+		 JOIN campaigns c ON c.pk = m.campaign_pk ORDER BY m.not_before, m.message_id`,
+		now, limit, token)
+	if err != nil {
+		return nil, wrapErr("claim due messages", err)
+	}
+	list, err := collect(rows, scanClaimed)
+	return list, wrapErr("claim due messages", err)
+}
+
+func scanClaimed(r pgx.Row) (teli.ClaimedMessage, error) {
+	var c teli.ClaimedMessage
+	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &c.LastInboundAt)
+	c.LastInboundAt = utcPtr(c.LastInboundAt)
+	return c, err
+}
+
+// FinishSends records outcomes of messages still claimed under token, in one transaction;
+// a message sent marks its thread's last outbound time.
+func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
+	err := s.inTx(ctx, func(tx *Store) error {
+		batch := &pgx.Batch{}
+		for _, o := range outcomes {
+			batch.Queue(`UPDATE messages SET status = $1, reason = $2, not_before = $3, provider = $4,
+				     provider_id = $5, claim_token = NULL, updated_at = $6
+				 WHERE message_id = $7 AND claim_token = $8`,
+				string(o.Status), o.Reason, o.NotBefore, o.Provider, nullIfEmpty(o.ProviderID), o.At,
+				o.MessageID, token)
+			if sentStatus(o.Status) {
+				// Only when the update above matched: the row is no longer claimed and is sent.
+				batch.Queue(`UPDATE threads t SET last_outbound_at = $1 FROM messages m
+					 WHERE m.message_id = $2 AND m.claim_token IS NULL AND m.status = $3
+					   AND m.updated_at = $1 AND t.campaign_pk = m.campaign_pk AND t.phone = m.phone`,
+					o.At, o.MessageID, string(o.Status))
+			}
+		}
+		return tx.q().SendBatch(ctx, batch).Close()
+	})
+	return wrapErr("finish sends", err)
+}
+
+// sentStatus reports whether a message in status st was handed to a carrier.
+func sentStatus(st teli.MessageStatus) bool {
+	return st == teli.MessageSent || st == teli.MessageDelivered
+}

@@ -1,0 +1,279 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/openteli/teli/internal/store/rowjson"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// CreateCampaign inserts c; ErrConflict when the tenant already has its campaign_id.
+func (s *Store) CreateCampaign(ctx context.Context, c teli.Campaign) error {
+	settings, err := rowjson.Encode(c.Settings)
+	if err != nil {
+		return wrapErr("create campaign", err)
+	}
+	invalid, err := rowjson.Encode(nonNil(c.InvalidLeads))
+	if err != nil {
+		return wrapErr("create campaign", err)
+	}
+	_, err = s.write().ExecContext(ctx,
+		`INSERT INTO campaigns (pk, campaign_id, tenant_id, organization_id, user_id, agent_id,
+		     from_number, name, status, settings, invalid_leads, created_at, modified_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.PK, c.ID, c.TenantID, c.OrganizationID, c.UserID, c.AgentID, c.FromNumber, c.Name,
+		string(c.Status), settings, invalid, micros(c.CreatedAt), micros(c.ModifiedAt))
+	return wrapErr("create campaign", err)
+}
+
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+const campaignSelect = `SELECT c.pk, c.campaign_id, c.tenant_id, c.organization_id, c.user_id,
+	c.agent_id, c.from_number, c.name, c.status, c.settings, c.invalid_leads, c.created_at,
+	c.modified_at,
+	(SELECT COUNT(*) FROM threads t WHERE t.campaign_pk = c.pk),
+	(SELECT COUNT(*) FROM messages m WHERE m.campaign_pk = c.pk)
+	FROM campaigns c`
+
+// GetCampaign finds the tenant's campaign by campaign_id.
+func (s *Store) GetCampaign(ctx context.Context, tenantID, campaignID string) (teli.Campaign, error) {
+	c, err := scanCampaign(s.read().QueryRowContext(ctx,
+		campaignSelect+` WHERE c.tenant_id = ? AND c.campaign_id = ?`, tenantID, campaignID))
+	return c, wrapErr("get campaign", err)
+}
+
+// ListCampaigns lists an organization's campaigns, newest first, optionally one user's.
+func (s *Store) ListCampaigns(ctx context.Context, tenantID, organizationID, userID string) ([]teli.Campaign, error) {
+	q := campaignSelect + ` WHERE c.tenant_id = ? AND c.organization_id = ?`
+	args := []any{tenantID, organizationID}
+	if userID != "" {
+		q += ` AND c.user_id = ?`
+		args = append(args, userID)
+	}
+	rows, err := s.read().QueryContext(ctx, q+` ORDER BY c.created_at DESC, c.pk DESC`, args...)
+	if err != nil {
+		return nil, wrapErr("list campaigns", err)
+	}
+	list, err := collect(rows, scanCampaign)
+	return list, wrapErr("list campaigns", err)
+}
+
+func scanCampaign(r scanner) (teli.Campaign, error) {
+	var c teli.Campaign
+	var settings, invalid string
+	var created, modified int64
+	err := r.Scan(&c.PK, &c.ID, &c.TenantID, &c.OrganizationID, &c.UserID, &c.AgentID,
+		&c.FromNumber, &c.Name, &c.Status, &settings, &invalid, &created, &modified,
+		&c.TotalContacts, &c.TotalMessages)
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.ModifiedAt = fromMicros(created), fromMicros(modified)
+	if err := rowjson.Decode(settings, &c.Settings); err != nil {
+		return c, err
+	}
+	if err := rowjson.Decode(invalid, &c.InvalidLeads); err != nil {
+		return c, err
+	}
+	if len(c.InvalidLeads) == 0 {
+		c.InvalidLeads = nil
+	}
+	return c, nil
+}
+
+// AddThreads opens the threads the campaign does not have yet and queues their first messages.
+func (s *Store) AddThreads(ctx context.Context, threads []teli.Thread, first []teli.Message) ([]teli.Thread, error) {
+	var opened []teli.Thread
+	err := s.inTx(ctx, func(tx *Store) error {
+		isNew := make(map[[2]string]bool, len(threads))
+		for _, t := range threads {
+			added, err := tx.insertThread(ctx, t)
+			if err != nil {
+				return err
+			}
+			if added {
+				opened = append(opened, t)
+				isNew[[2]string{t.CampaignPK, t.Phone}] = true
+			}
+		}
+		for _, m := range first {
+			if !isNew[[2]string{m.CampaignPK, m.Phone}] {
+				continue
+			}
+			if err := tx.insertMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return opened, wrapErr("add threads", err)
+}
+
+func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
+	vars, err := rowjson.EncodeFields(t.Vars)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.write().ExecContext(ctx,
+		`INSERT INTO threads (campaign_pk, phone, tenant_id, organization_id, campaign_id, lead_id,
+		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		t.CampaignPK, t.Phone, t.TenantID, t.OrganizationID, t.CampaignID, t.LeadID, string(t.Owner),
+		nullIfEmpty(t.AssignedUserID), t.LeadOutcome, vars, nullMicros(t.LastInboundAt),
+		nullMicros(t.LastOutboundAt), micros(t.CreatedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (s *Store) insertMessage(ctx context.Context, m teli.Message) error {
+	_, err := s.write().ExecContext(ctx,
+		`INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
+		     sender, sent_by_user_id, from_number, to_number, body, media_url, status, reason,
+		     segments, encoding, not_before, expires_at, provider, provider_id, error_code,
+		     created_at, updated_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, boolInt(m.Inbound), m.Sender,
+		nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
+		m.Segments, m.Encoding, micros(m.NotBefore), nullMicros(m.ExpiresAt), m.Provider,
+		nullIfEmpty(m.ProviderID), m.ErrorCode, micros(m.CreatedAt), micros(m.UpdatedAt))
+	return err
+}
+
+const messageColumns = `m.message_id, m.tenant_id, m.organization_id, m.campaign_pk, m.phone,
+	m.inbound, m.sender, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
+	m.status, m.reason, m.segments, m.encoding, m.not_before, m.expires_at, m.provider,
+	m.provider_id, m.error_code, m.created_at, m.updated_at`
+
+// scanMessageInto reads messageColumns, then extra destinations, from r.
+func scanMessageInto(r scanner, m *teli.Message, extra ...any) error {
+	var inbound int
+	var sentBy, providerID sql.NullString
+	var notBefore, created, updated int64
+	var expires sql.NullInt64
+	dest := append([]any{&m.ID, &m.TenantID, &m.OrganizationID, &m.CampaignPK, &m.Phone,
+		&inbound, &m.Sender, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
+		&m.Segments, &m.Encoding, &notBefore, &expires, &m.Provider, &providerID, &m.ErrorCode,
+		&created, &updated}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	m.Inbound, m.SentByUserID, m.ProviderID = inbound == 1, sentBy.String, providerID.String
+	m.NotBefore, m.ExpiresAt = fromMicros(notBefore), timePtr(expires)
+	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return nil
+}
+
+func scanMessage(r scanner) (teli.Message, error) {
+	var m teli.Message
+	return m, scanMessageInto(r, &m)
+}
+
+// ListMessages returns a campaign's messages, newest first.
+func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.Message, error) {
+	q := `SELECT ` + messageColumns + ` FROM messages m WHERE m.tenant_id = ? AND m.campaign_pk = ?`
+	args := []any{f.TenantID, f.CampaignPK}
+	if f.Phone != "" {
+		q += ` AND m.phone = ?`
+		args = append(args, f.Phone)
+	}
+	if !f.Since.IsZero() {
+		q += ` AND m.created_at > ?`
+		args = append(args, micros(f.Since))
+	}
+	if !f.Before.IsZero() {
+		q += ` AND m.created_at < ?`
+		args = append(args, micros(f.Before))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.read().QueryContext(ctx, q+` ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?`,
+		append(args, limit)...)
+	if err != nil {
+		return nil, wrapErr("list messages", err)
+	}
+	list, err := collect(rows, scanMessage)
+	return list, wrapErr("list messages", err)
+}
+
+// ClaimDue claims due queued outbound messages under token, oldest due first.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]teli.ClaimedMessage, error) {
+	var claimed []teli.ClaimedMessage
+	err := s.inTx(ctx, func(tx *Store) error {
+		res, err := tx.write().ExecContext(ctx,
+			`UPDATE messages SET status = 'sending', claim_token = ?, updated_at = ?
+			 WHERE message_id IN (SELECT message_id FROM messages
+			     WHERE status = 'queued' AND not_before <= ? ORDER BY not_before, message_id LIMIT ?)`,
+			token, micros(now), micros(now), limit)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		rows, err := tx.write().QueryContext(ctx,
+			`SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at
+			 FROM messages m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
+			 JOIN campaigns c ON c.pk = m.campaign_pk
+			 WHERE m.status = 'sending' AND m.claim_token = ? ORDER BY m.not_before, m.message_id`, token)
+		if err != nil {
+			return err
+		}
+		claimed, err = collect(rows, scanClaimed)
+		return err
+	})
+	return claimed, wrapErr("claim due messages", err)
+}
+
+func scanClaimed(r scanner) (teli.ClaimedMessage, error) {
+	var c teli.ClaimedMessage
+	var lastInbound sql.NullInt64
+	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &lastInbound)
+	c.LastInboundAt = timePtr(lastInbound)
+	return c, err
+}
+
+// FinishSends records outcomes of messages still claimed under token, in one transaction;
+// a message sent marks its thread's last outbound time.
+func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
+	err := s.inTx(ctx, func(tx *Store) error {
+		for _, o := range outcomes {
+			res, err := tx.write().ExecContext(ctx,
+				`UPDATE messages SET status = ?, reason = ?, not_before = ?, provider = ?,
+				     provider_id = ?, claim_token = NULL, updated_at = ?
+				 WHERE message_id = ? AND claim_token = ?`,
+				string(o.Status), o.Reason, micros(o.NotBefore), o.Provider, nullIfEmpty(o.ProviderID),
+				micros(o.At), o.MessageID, token)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 || !sentStatus(o.Status) {
+				continue
+			}
+			if _, err := tx.write().ExecContext(ctx,
+				`UPDATE threads SET last_outbound_at = ? WHERE (campaign_pk, phone) =
+				     (SELECT campaign_pk, phone FROM messages WHERE message_id = ?)`,
+				micros(o.At), o.MessageID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrapErr("finish sends", err)
+}
+
+// sentStatus reports whether a message in status st was handed to a carrier.
+func sentStatus(st teli.MessageStatus) bool {
+	return st == teli.MessageSent || st == teli.MessageDelivered
+}
