@@ -16,8 +16,10 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/openteli/teli/internal/api"
+	sandboxcarrier "github.com/openteli/teli/internal/carrier/sandbox"
 	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
+	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/ids"
 	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/service"
@@ -80,6 +82,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
 	deps.Store, deps.Voice = db, platform
+	deps.Dispatcher = &dispatch.Dispatcher{
+		Store: db, Carrier: sandboxcarrier.New(o.IDs), Clock: o.Clock, IDs: o.IDs, Log: o.Logger,
+		Wake: func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
+	}
 	svc := service.New(service.Deps{Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger})
 	return &App{
 		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout,

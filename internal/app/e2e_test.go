@@ -15,6 +15,7 @@ import (
 
 	"github.com/openteli/teli/internal/apitest"
 	"github.com/openteli/teli/internal/app"
+	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/teli"
 )
@@ -33,7 +34,9 @@ func endToEnd(t *testing.T, b apitest.Backend) {
 	cfg.DatabaseURL = b.URL(t)
 	stdout, lines := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Stdout: lines})
+	// A fixed daytime clock: quiet hours must not hold the campaign's messages whenever the
+	// suite happens to run.
+	a, err := app.New(ctx, cfg, app.Options{Stdout: lines, Clock: clock.NewManual(apitest.Epoch)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +90,8 @@ func endToEnd(t *testing.T, b apitest.Backend) {
 		spec, err := a.Voice().Agent(context.Background(), voicePlatformID)
 		return err == nil && spec.VoiceID == "11labs-Rachel"
 	})
+
+	launchAndDeliver(t, c, orgID, userID, smsID)
 
 	c.do("DELETE", "/v1/agents/"+smsID, "", 200)
 	c.do("DELETE", "/v1/agents/"+voiceID, "", 200)
@@ -185,3 +190,47 @@ var voiceBody = fmt.Sprintf(`{"agent_type": "voice", "agent_name": "Sales Agent"
 	"detect_voicemail": true, "voicemail_message": "Please call us back.", "language": "en-US",
 	"knowledge_base_ids": ["knowledge_base_7a0682ce5fc02413"], "kb_config": {"top_k": 3, "filter_score": 0.6},
 	"tools": [%s]}`, `{"type": "end_call", "name": "end_call", "description": "End the call"}`)
+
+// launchAndDeliver launches a live campaign on the sandbox carrier and waits until the dispatcher
+// has handed every starting message to the carrier, exactly one per lead.
+func launchAndDeliver(t *testing.T, c client, orgID, userID, agentID string) {
+	t.Helper()
+	const leads = 40
+	var contacts []string
+	for i := range leads {
+		contacts = append(contacts, fmt.Sprintf(`{"phone_number": "+1313555%04d", "first_name": "Lead%d"}`, i, i))
+	}
+	body := fmt.Sprintf(`{"campaign_id": "e2e-live", "campaign_name": "Live", "organization_id": %q, "user_id": %q,
+		"sms_agent_id": %q, "teli_sms_number": "+13135727768", "contacts": [%s]}`, orgID, userID, agentID, strings.Join(contacts, ","))
+	launch := c.do("POST", "/v1/campaigns", body, 200)
+	if launch["details"].(map[string]any)["total_contacts"].(float64) != leads {
+		t.Fatalf("launch: %v", launch)
+	}
+	var msgs []any
+	waitFor(t, "every starting message delivered by the sandbox carrier", func() bool {
+		page := c.do("GET", "/v1/campaigns/e2e-live/messages?limit=1000", "", 200)
+		msgs = page["messages"].([]any)
+		for _, m := range msgs {
+			if m.(map[string]any)["status"] != "delivered" {
+				return false
+			}
+		}
+		return len(msgs) == leads
+	})
+	perPhone := map[string]int{}
+	for _, m := range msgs {
+		mm := m.(map[string]any)
+		perPhone[mm["phone_number"].(string)]++
+		if id, _ := mm["provider_message_id"].(string); !strings.HasPrefix(id, "SBX") {
+			t.Fatalf("delivered message without a sandbox provider id: %v", mm)
+		}
+	}
+	if len(perPhone) != leads {
+		t.Fatalf("%d distinct recipients, want %d", len(perPhone), leads)
+	}
+	for p, n := range perPhone {
+		if n != 1 {
+			t.Fatalf("%s got %d starting messages", p, n)
+		}
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
 )
@@ -33,10 +35,20 @@ type VoiceAgentDelete struct {
 // Kind identifies the job type in the queue.
 func (VoiceAgentDelete) Kind() string { return "voice_agent_delete" }
 
+// Dispatch drains the outbox (package dispatch). WakeAt, when set, is the Unix second the job was
+// scheduled for: jobs are unique by it, so many held messages due at one instant share one wake.
+type Dispatch struct {
+	WakeAt int64 `json:"wake_at,omitempty"`
+}
+
+// Kind identifies the job type in the queue.
+func (Dispatch) Kind() string { return "dispatch" }
+
 // Deps is what the workers need.
 type Deps struct {
-	Store teli.Store
-	Voice voice.Platform
+	Store      teli.Store
+	Voice      voice.Platform
+	Dispatcher *dispatch.Dispatcher
 }
 
 // Register adds every worker to workers. deps is read when a job runs, so it may be filled in
@@ -44,6 +56,26 @@ type Deps struct {
 func Register(workers *river.Workers, deps *Deps) {
 	river.AddWorker(workers, &voiceAgentSyncWorker{deps: deps})
 	river.AddWorker(workers, &voiceAgentDeleteWorker{deps: deps})
+	river.AddWorker(workers, &dispatchWorker{deps: deps})
+}
+
+// WakeDispatch schedules a dispatch at the given instant (rounded up to the second).
+func WakeDispatch(ctx context.Context, store teli.Store, at time.Time) error {
+	sec := at.Truncate(time.Second)
+	if sec.Before(at) {
+		sec = sec.Add(time.Second)
+	}
+	return store.Enqueue(ctx, Dispatch{WakeAt: sec.Unix()}, teli.JobOpts{UniqueByArgs: true, ScheduledAt: sec})
+}
+
+type dispatchWorker struct {
+	river.WorkerDefaults[Dispatch]
+	deps *Deps
+}
+
+func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[Dispatch]) error {
+	_, err := w.deps.Dispatcher.Run(ctx)
+	return err
 }
 
 type voiceAgentSyncWorker struct {
