@@ -25,4 +25,9 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/contacts/lists/{list_id}/contacts", s.authed(s.groupContacts))
 	m.Handle("POST /v1/contacts/leads/delete", s.authed(s.deleteLeads))
 	m.Handle("GET /v1/organizations/{org_id}/leads", s.authed(s.listLeads))
+
+	m.Handle("POST /v1/campaigns", s.upload(s.createCampaign))
+	m.Handle("GET /v1/campaigns/{campaign_id}", s.authed(s.getCampaign))
+	m.Handle("GET /v1/organizations/{org_id}/campaigns", s.authed(s.listCampaigns))
+	m.Handle("GET /v1/campaigns/{campaign_id}/messages", s.authed(s.campaignMessages))
 }

@@ -1,0 +1,252 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/openteli/teli/internal/contacts"
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/template"
+)
+
+// StartingMessageValidity is how long a starting message may wait for its recipient's window
+// before it is dropped as stale. Every window opens within a day, so only a paused campaign
+// can make one expire.
+const StartingMessageValidity = 24 * time.Hour
+
+// CampaignInput is the body of POST /v1/campaigns.
+type CampaignInput struct {
+	CampaignID             *string            `json:"campaign_id"`
+	CampaignName           *string            `json:"campaign_name"`
+	OrganizationID         *string            `json:"organization_id"`
+	UserID                 *string            `json:"user_id"`
+	SMSAgentID             *string            `json:"sms_agent_id"`
+	TeliSMSNumber          *string            `json:"teli_sms_number"`
+	Contacts               *[]json.RawMessage `json:"contacts"`
+	EnableSMSToVoice       *bool              `json:"enable_sms_to_voice"`
+	VoiceAgentID           *string            `json:"voice_agent_id"`
+	OutboundNumber         *string            `json:"outbound_number"`
+	DryRun                 *bool              `json:"dry_run"`
+	EnableNumberValidation *bool              `json:"enable_number_validation"`
+	MMSMediaURL            *string            `json:"mms_media_url"`
+	FollowupInterval       *int               `json:"followup_interval"`
+	CustomFollowUp         *string            `json:"custom_follow_up"`
+	ObjectivePrompt        *string            `json:"objective_prompt"`
+	ExtractionFields       json.RawMessage    `json:"extraction_fields"`
+}
+
+// Launch is what a campaign launch did.
+type Launch struct {
+	Campaign teli.Campaign
+	Agent    teli.Agent
+	// Opened is how many threads got a starting message.
+	Opened int
+}
+
+var errCampaignNotFound = teli.NotFound("Campaign not found")
+
+// CreateCampaign creates and launches an SMS campaign: valid contacts become leads and threads,
+// each gets the agent's starting message queued in the outbox, and invalid ones are counted with
+// their reasons. Everything commits in one transaction with the job that dispatches the messages.
+func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput) (Launch, error) {
+	camp, agent, err := s.newCampaign(ctx, c, in)
+	if err != nil {
+		return Launch{}, err
+	}
+	parsed := contacts.ParseJSON(*in.Contacts)
+	usable := parsed.Contacts[:0:0]
+	for _, r := range parsed.Rejected {
+		camp.InvalidLeads = append(camp.InvalidLeads, teli.InvalidLead{Row: r.Row, Phone: r.Phone, Reason: r.Reason})
+	}
+	for _, ct := range parsed.Contacts {
+		if ct.DoNotCall {
+			camp.InvalidLeads = append(camp.InvalidLeads, teli.InvalidLead{Phone: ct.Phone, Reason: "do_not_call"})
+			continue
+		}
+		usable = append(usable, ct)
+	}
+	owner := teli.User{UniqueID: camp.UserID, TenantID: c.TenantID, OrganizationID: camp.OrganizationID}
+	var launch Launch
+	err = s.store.InTx(ctx, func(tx teli.Store) error {
+		if err := tx.CreateCampaign(ctx, camp); err != nil {
+			if errors.Is(err, teli.ErrConflict) {
+				return teli.Invalid("Campaign %s already exists", camp.ID)
+			}
+			return err
+		}
+		opened, err := s.openThreads(ctx, tx, camp, agent, owner, usable)
+		launch = Launch{Campaign: camp, Agent: agent, Opened: opened}
+		if err != nil || opened == 0 || camp.Settings.DryRun {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	})
+	launch.Campaign.TotalContacts = launch.Opened
+	return launch, err
+}
+
+// newCampaign validates the request into a campaign record.
+func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (teli.Campaign, teli.Agent, error) {
+	if str(in.CampaignID) == "" || str(in.CampaignName) == "" || str(in.OrganizationID) == "" ||
+		str(in.UserID) == "" || str(in.SMSAgentID) == "" || str(in.TeliSMSNumber) == "" || in.Contacts == nil {
+		return teli.Campaign{}, teli.Agent{}, teli.Invalid("campaign_id, campaign_name, organization_id, user_id, sms_agent_id, teli_sms_number, and contacts are required")
+	}
+	user, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
+	if err != nil {
+		return teli.Campaign{}, teli.Agent{}, err
+	}
+	agent, err := s.GetAgent(ctx, c, str(in.SMSAgentID))
+	if err == nil && agent.OrganizationID != user.OrganizationID {
+		err = errAgentNotFound
+	}
+	if err != nil {
+		return teli.Campaign{}, agent, err
+	}
+	if agent.Type != teli.AgentSMS {
+		return teli.Campaign{}, agent, teli.Invalid("sms_agent_id must name an SMS agent")
+	}
+	from, err := phone.Normalize(str(in.TeliSMSNumber))
+	if err != nil {
+		return teli.Campaign{}, agent, teli.Invalid("teli_sms_number: %v", err)
+	}
+	settings, err := campaignSettings(in)
+	if err != nil {
+		return teli.Campaign{}, agent, err
+	}
+	now := s.clock.Now()
+	return teli.Campaign{
+		PK: s.ids.UniqueID(), ID: str(in.CampaignID), TenantID: c.TenantID,
+		OrganizationID: user.OrganizationID, UserID: user.UniqueID, AgentID: agent.ID,
+		FromNumber: from, Name: str(in.CampaignName), Status: teli.CampaignActive,
+		Settings: settings, CreatedAt: now, ModifiedAt: now,
+	}, agent, nil
+}
+
+func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
+	set := teli.CampaignSettings{
+		EnableSMSToVoice:       in.EnableSMSToVoice != nil && *in.EnableSMSToVoice,
+		DryRun:                 in.DryRun != nil && *in.DryRun,
+		EnableNumberValidation: in.EnableNumberValidation != nil && *in.EnableNumberValidation,
+		MMSMediaURL:            str(in.MMSMediaURL), CustomFollowUp: str(in.CustomFollowUp),
+		ObjectivePrompt: str(in.ObjectivePrompt), VoiceAgentID: str(in.VoiceAgentID),
+	}
+	if in.FollowupInterval != nil {
+		if *in.FollowupInterval < 0 {
+			return set, teli.Invalid("followup_interval must not be negative")
+		}
+		set.FollowupInterval = *in.FollowupInterval
+	}
+	if set.EnableSMSToVoice {
+		if set.VoiceAgentID == "" || str(in.OutboundNumber) == "" {
+			return set, teli.Invalid("voice_agent_id and outbound_number are required when enable_sms_to_voice is true")
+		}
+		out, err := phone.Normalize(str(in.OutboundNumber))
+		if err != nil {
+			return set, teli.Invalid("outbound_number: %v", err)
+		}
+		set.OutboundNumber = out
+	}
+	if in.ExtractionFields != nil {
+		fields, err := teli.ParseExtractionFields(in.ExtractionFields)
+		if err != nil {
+			return set, err
+		}
+		set.ExtractionFields = fields
+	}
+	return set, nil
+}
+
+// openThreads makes the contacts leads of the organization (in a group of the campaign), opens
+// a thread per lead and queues each its starting message. It returns how many threads it opened.
+func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Campaign, agent teli.Agent, owner teli.User, list []contacts.Contact) (int, error) {
+	if len(list) == 0 {
+		return 0, nil
+	}
+	group := teli.ContactGroup{
+		UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: camp.TenantID,
+		OrganizationID: camp.OrganizationID, CreatedByUserID: camp.UserID,
+		Name: "Campaign " + camp.ID, Description: "Leads of campaign " + camp.Name, CreatedAt: camp.CreatedAt,
+	}
+	if err := tx.CreateGroup(ctx, group); err != nil {
+		return 0, err
+	}
+	leads, err := tx.ImportLeads(ctx, group.UniqueID, s.leadsOf(owner, list))
+	if err != nil {
+		return 0, err
+	}
+	threads := make([]teli.Thread, len(leads))
+	first := make([]teli.Message, len(leads))
+	for i, l := range leads {
+		vars := template.LeadVars(list[i].Vars())
+		threads[i] = teli.Thread{
+			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
+			CampaignID: camp.ID, LeadID: l.UniqueID, Owner: teli.OwnerAI, LeadOutcome: "pending",
+			Vars: vars, CreatedAt: camp.CreatedAt,
+		}
+		first[i] = s.startingMessage(camp, l.Phone, template.Render(agent.StartingMessage, vars))
+	}
+	opened, err := tx.AddThreads(ctx, threads, first)
+	return len(opened), err
+}
+
+// startingMessage is the first message of a thread, queued for the dispatcher; in a dry run it
+// is recorded as sent at once and never reaches a carrier.
+func (s *Service) startingMessage(camp teli.Campaign, to, body string) teli.Message {
+	count := segment.Of(body)
+	expires := camp.CreatedAt.Add(StartingMessageValidity)
+	m := teli.Message{
+		ID: "msg_" + s.ids.Hex(24), TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
+		CampaignPK: camp.PK, Phone: to, Sender: teli.SenderAgent, From: camp.FromNumber, To: to,
+		Body: body, MediaURL: camp.Settings.MMSMediaURL, Status: teli.MessageQueued,
+		Segments: count.Segments, Encoding: string(count.Encoding), NotBefore: camp.CreatedAt,
+		ExpiresAt: &expires, CreatedAt: camp.CreatedAt, UpdatedAt: camp.CreatedAt,
+	}
+	if camp.Settings.DryRun {
+		m.Status, m.Provider, m.Reason = teli.MessageSent, "dry_run", "dry_run"
+	}
+	return m
+}
+
+// GetCampaign returns one of the caller's campaigns by campaign_id.
+func (s *Service) GetCampaign(ctx context.Context, c Caller, id string) (teli.Campaign, error) {
+	camp, err := s.store.GetCampaign(ctx, c.TenantID, id)
+	if errors.Is(err, teli.ErrNotFound) {
+		return camp, errCampaignNotFound
+	}
+	return camp, err
+}
+
+// ListCampaigns lists an organization's campaigns visible to the caller.
+func (s *Service) ListCampaigns(ctx context.Context, c Caller, sc ListScope) ([]teli.Campaign, error) {
+	owner, err := s.resolveScope(ctx, c, sc)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListCampaigns(ctx, c.TenantID, sc.OrganizationID, owner)
+}
+
+// MessagePage is a page of messages, newest first.
+type MessagePage struct {
+	Campaign teli.Campaign
+	Messages []teli.Message
+	HasMore  bool
+}
+
+// CampaignMessages returns a campaign's messages after since (for polling), newest first.
+func (s *Service) CampaignMessages(ctx context.Context, c Caller, id string, since time.Time, limit int) (MessagePage, error) {
+	camp, err := s.GetCampaign(ctx, c, id)
+	if err != nil {
+		return MessagePage{}, err
+	}
+	msgs, err := s.store.ListMessages(ctx, teli.MessageFilter{TenantID: c.TenantID, CampaignPK: camp.PK, Since: since, Limit: limit + 1})
+	page := MessagePage{Campaign: camp, Messages: msgs}
+	if len(msgs) > limit {
+		page.Messages, page.HasMore = msgs[:limit], true
+	}
+	return page, err
+}
