@@ -78,8 +78,8 @@ func (s *Service) CreateAgent(ctx context.Context, c Caller, in AgentInput) (tel
 		return a, err
 	}
 	now := s.clock.Now()
-	a.ID, a.UniqueID, a.RecordID = s.ids.UniqueID(), "", s.ids.UUID()
-	a.UniqueID = a.ID
+	a.ID, a.RecordID = s.ids.UniqueID(), s.ids.UUID()
+	a.UniqueID = a.ID // voice agents get a unique_id of their own in createVoiceAgent
 	a.TenantID, a.OrganizationID, a.CreatedByUserID = c.TenantID, owner.OrganizationID, owner.UniqueID
 	a.CreatedAt, a.ModifiedAt = now, now
 	if a.Type == teli.AgentSMS {

@@ -143,8 +143,33 @@ func DecodeFields(doc string) (map[string]string, error) {
 	return fields, nil
 }
 
-// Encode stores any document (campaign settings, invalid leads, thread variables) as JSON.
-func Encode(v any) (string, error) { return encodeJSON(v) }
+// Campaign holds a campaign's JSON columns in encoded form.
+type Campaign struct {
+	Settings     string
+	InvalidLeads string
+}
 
-// Decode reads a document written by Encode into v.
-func Decode(doc string, v any) error { return json.Unmarshal([]byte(doc), v) }
+// EncodeCampaign encodes the JSON columns of c; no invalid leads is stored as "[]".
+func EncodeCampaign(c teli.Campaign) (Campaign, error) {
+	var out Campaign
+	var err error
+	if out.Settings, err = encodeJSON(c.Settings); err != nil {
+		return out, fmt.Errorf("encode campaign settings: %w", err)
+	}
+	if out.InvalidLeads, err = encodeList(c.InvalidLeads); err != nil {
+		return out, fmt.Errorf("encode invalid leads: %w", err)
+	}
+	return out, nil
+}
+
+// DecodeInto fills the JSON-backed fields of c; an empty invalid-leads list reads as nil.
+func (j Campaign) DecodeInto(c *teli.Campaign) error {
+	if err := json.Unmarshal([]byte(j.Settings), &c.Settings); err != nil {
+		return fmt.Errorf("decode campaign settings: %w", err)
+	}
+	var err error
+	if c.InvalidLeads, err = decodeList[teli.InvalidLead](j.InvalidLeads); err != nil {
+		return fmt.Errorf("decode invalid leads: %w", err)
+	}
+	return nil
+}

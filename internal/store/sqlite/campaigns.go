@@ -11,11 +11,7 @@ import (
 
 // CreateCampaign inserts c; ErrConflict when the tenant already has its campaign_id.
 func (s *Store) CreateCampaign(ctx context.Context, c teli.Campaign) error {
-	settings, err := rowjson.Encode(c.Settings)
-	if err != nil {
-		return wrapErr("create campaign", err)
-	}
-	invalid, err := rowjson.Encode(nonNil(c.InvalidLeads))
+	doc, err := rowjson.EncodeCampaign(c)
 	if err != nil {
 		return wrapErr("create campaign", err)
 	}
@@ -24,15 +20,8 @@ func (s *Store) CreateCampaign(ctx context.Context, c teli.Campaign) error {
 		     from_number, name, status, settings, invalid_leads, created_at, modified_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.PK, c.ID, c.TenantID, c.OrganizationID, c.UserID, c.AgentID, c.FromNumber, c.Name,
-		string(c.Status), settings, invalid, micros(c.CreatedAt), micros(c.ModifiedAt))
+		string(c.Status), doc.Settings, doc.InvalidLeads, micros(c.CreatedAt), micros(c.ModifiedAt))
 	return wrapErr("create campaign", err)
-}
-
-func nonNil[T any](list []T) []T {
-	if list == nil {
-		return []T{}
-	}
-	return list
 }
 
 const campaignSelect = `SELECT c.pk, c.campaign_id, c.tenant_id, c.organization_id, c.user_id,
@@ -76,16 +65,7 @@ func scanCampaign(r scanner) (teli.Campaign, error) {
 		return c, err
 	}
 	c.CreatedAt, c.ModifiedAt = fromMicros(created), fromMicros(modified)
-	if err := rowjson.Decode(settings, &c.Settings); err != nil {
-		return c, err
-	}
-	if err := rowjson.Decode(invalid, &c.InvalidLeads); err != nil {
-		return c, err
-	}
-	if len(c.InvalidLeads) == 0 {
-		c.InvalidLeads = nil
-	}
-	return c, nil
+	return c, rowjson.Campaign{Settings: settings, InvalidLeads: invalid}.DecodeInto(&c)
 }
 
 // AddThreads opens the threads the campaign does not have yet and queues their first messages.
