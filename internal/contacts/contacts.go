@@ -44,6 +44,8 @@ type Contact struct {
 	// DoNotCall is the lead's do_not_call flag. The parsers accept such leads; deciding not to
 	// message them is the sender's job.
 	DoNotCall bool
+	// Row is the 1-based input row the contact came from, as Rejected.Row counts rows.
+	Row int
 }
 
 // Rejected is one input row that was not turned into a Contact.
@@ -115,6 +117,7 @@ func (col *collector) add(row int, rawPhone string, c Contact) {
 		col.byUnique[c.UniqueID] = row
 	}
 	col.byPhone[c.Phone] = row
+	c.Row = row
 	col.res.Contacts = append(col.res.Contacts, c)
 }
 

@@ -35,6 +35,17 @@ func checkResult(t *testing.T, res Result, total int) {
 			t.Fatalf("row %d: %s", r.Row, r.Reason)
 		}
 	}
+	// Every input row is accounted for exactly once, as a contact or a rejection.
+	seenRows := map[int]bool{}
+	for _, r := range res.Rejected {
+		seenRows[r.Row] = true
+	}
+	for _, c := range res.Contacts {
+		if c.Row < 1 || c.Row > rows || seenRows[c.Row] {
+			t.Fatalf("contact %q has row %d, already seen or out of 1..%d", c.Phone, c.Row, rows)
+		}
+		seenRows[c.Row] = true
+	}
 	phones, ids := map[string]bool{}, map[string]bool{}
 	for _, c := range res.Contacts {
 		// Not phone.IsE164: phone.Normalize is not idempotent for national numbers that start
@@ -174,4 +185,18 @@ func roundTrip(t *testing.T, data []byte) {
 			t.Fatalf("row %d %q became %#v", row, cells, c)
 		}
 	}
+}
+
+// withoutRows clears the contacts' row numbers, which checkResult verifies, so table tests can
+// state the fields they are about.
+func withoutRows(res Result) Result {
+	out := res
+	out.Contacts = append([]Contact(nil), res.Contacts...)
+	for i := range out.Contacts {
+		out.Contacts[i].Row = 0
+	}
+	if res.Contacts == nil {
+		out.Contacts = nil
+	}
+	return out
 }
