@@ -5,6 +5,7 @@
 //	teli migrate   apply database migrations (required before serve on PostgreSQL)
 //	teli admin     manage tenants and API keys
 //	teli bench     measure the HTTP API (teli bench help)
+//	teli sandbox   play a contact texting a sandbox number (teli sandbox help)
 //	teli version   print the version
 package main
 
@@ -31,6 +32,7 @@ commands:
   migrate   apply database migrations
   admin     manage tenants and API keys (teli admin help)
   bench     measure the HTTP API (teli bench api [-db URL] [-rate N] [-duration D] [-concurrency N])
+  sandbox   play a contact texting a sandbox number (teli sandbox reply --from N --to N TEXT...)
   version   print the version
 `
 
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = admin(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		err = benchCommand(ctx, args[1:], stdout, stderr)
+	case "sandbox":
+		err = sandboxCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "teli", versionString())
 	case "help", "-h", "--help":

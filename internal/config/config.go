@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +21,22 @@ import (
 const (
 	SQLite   = "sqlite"
 	Postgres = "postgres"
+)
+
+// Carrier kinds.
+const (
+	// CarrierSandbox accepts every message and reports it delivered, with no phone network.
+	CarrierSandbox = "sandbox"
+	// CarrierTwilio sends through Twilio Programmable Messaging.
+	CarrierTwilio = "twilio"
+)
+
+// Default texts of the automatic answers to compliance keywords; {{organization}} becomes the
+// organization's name.
+const (
+	DefaultOptOutText = "{{organization}}: you are unsubscribed and will receive no more messages. Reply START to resubscribe."
+	DefaultOptInText  = "{{organization}}: you are subscribed again. Reply STOP to unsubscribe, HELP for help."
+	DefaultHelpText   = "{{organization}}: reply STOP to unsubscribe. For help, reply to this message and a person will answer."
 )
 
 // Config is the whole server configuration.
@@ -43,6 +61,49 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// JobWorkers is how many background jobs run at once (TELI_JOB_WORKERS).
 	JobWorkers int
+
+	// Carrier is the SMS provider (TELI_CARRIER): CarrierSandbox or CarrierTwilio.
+	Carrier string
+	// PublicURL is the base URL under which the carrier reaches Teli's webhooks
+	// (TELI_PUBLIC_URL, e.g. https://teli.example.com). Carriers call it from the internet, so it
+	// is the address seen from outside any proxy; required for Twilio, which signs and calls it.
+	PublicURL string
+	// TwilioAccountSID and TwilioAuthToken are the Twilio credentials (TELI_TWILIO_ACCOUNT_SID,
+	// TELI_TWILIO_AUTH_TOKEN; the TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN variables Twilio's own
+	// tools use are read when those are unset). The token also verifies webhook signatures, so
+	// it is never printed.
+	TwilioAccountSID string
+	TwilioAuthToken  string
+	// TwilioBaseURL overrides Twilio's REST API address (TELI_TWILIO_BASE_URL); empty means the
+	// adapter's default, https://api.twilio.com. It exists to point Teli at a fake or a proxy.
+	TwilioBaseURL string
+	// CarrierTimeout bounds one call to the carrier's API (TELI_CARRIER_TIMEOUT).
+	CarrierTimeout time.Duration
+	// SendLease is how long a message may stay claimed ("sending") before another dispatcher
+	// reconciles it with the carrier (TELI_SEND_LEASE). It must exceed CarrierTimeout, or a
+	// send still in flight could be reclaimed and reconciled as if its dispatcher had died.
+	SendLease time.Duration
+
+	// RateNumberPerSecond is the most messages one sending number may send per second
+	// (TELI_RATE_NUMBER_PER_SECOND); 0 means unlimited.
+	RateNumberPerSecond float64
+	// RateCampaignPerSecond is the most messages one campaign may send per second
+	// (TELI_RATE_CAMPAIGN_PER_SECOND); 0 means unlimited.
+	RateCampaignPerSecond float64
+	// RateOrgPerDay is the most messages one organization may send per day
+	// (TELI_RATE_ORG_PER_DAY); 0 means unlimited.
+	RateOrgPerDay int
+	// RateBurst is how many messages a per-second budget lets through at once after a quiet
+	// spell (TELI_RATE_BURST); at least 1, so a positive rate can always send.
+	RateBurst float64
+
+	// OptOutText, OptInText and HelpText answer the STOP, START and HELP keywords
+	// (TELI_OPT_OUT_TEXT, TELI_OPT_IN_TEXT, TELI_HELP_TEXT). They are templates:
+	// {{organization}} becomes the organization's name, because carriers require the sender to
+	// identify itself in these answers.
+	OptOutText string
+	OptInText  string
+	HelpText   string
 }
 
 // Defaults returns the configuration used when no variable is set.
@@ -56,6 +117,13 @@ func Defaults() Config {
 		MaxUploadBytes:  64 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		JobWorkers:      10,
+		Carrier:         CarrierSandbox,
+		CarrierTimeout:  10 * time.Second,
+		SendLease:       2 * time.Minute,
+		RateBurst:       1,
+		OptOutText:      DefaultOptOutText,
+		OptInText:       DefaultOptInText,
+		HelpText:        DefaultHelpText,
 	}
 }
 
@@ -81,13 +149,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	byteSize(getenv, "TELI_MAX_BODY_BYTES", &c.MaxBodyBytes, &errs)
 	byteSize(getenv, "TELI_MAX_UPLOAD_BYTES", &c.MaxUploadBytes, &errs)
-	if v := getenv("TELI_SHUTDOWN_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("TELI_SHUTDOWN_TIMEOUT: %q must be a positive duration such as 30s", v))
-		}
-		c.ShutdownTimeout = d
-	}
+	duration(getenv, "TELI_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, &errs)
 	if v := getenv("TELI_JOB_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
@@ -95,10 +157,76 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.JobWorkers = n
 	}
+	c.loadCarrier(getenv, &errs)
+	c.loadRates(getenv, &errs)
+	str("TELI_OPT_OUT_TEXT", &c.OptOutText)
+	str("TELI_OPT_IN_TEXT", &c.OptInText)
+	str("TELI_HELP_TEXT", &c.HelpText)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// loadCarrier reads the carrier choice, its credentials and its timings.
+func (c *Config) loadCarrier(getenv func(string) string, errs *[]error) {
+	str := func(dst *string, names ...string) {
+		for _, name := range names {
+			if v := strings.TrimSpace(getenv(name)); v != "" {
+				*dst = v
+				return
+			}
+		}
+	}
+	str(&c.Carrier, "TELI_CARRIER")
+	str(&c.PublicURL, "TELI_PUBLIC_URL")
+	// Twilio's CLI and SDKs read the unprefixed names, so an operator who already has them set
+	// need not repeat the credentials; the TELI_ ones win so Teli can use another account.
+	str(&c.TwilioAccountSID, "TELI_TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID")
+	str(&c.TwilioAuthToken, "TELI_TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN")
+	str(&c.TwilioBaseURL, "TELI_TWILIO_BASE_URL")
+	duration(getenv, "TELI_CARRIER_TIMEOUT", &c.CarrierTimeout, errs)
+	duration(getenv, "TELI_SEND_LEASE", &c.SendLease, errs)
+}
+
+// loadRates reads the throughput limits.
+func (c *Config) loadRates(getenv func(string) string, errs *[]error) {
+	rate(getenv, "TELI_RATE_NUMBER_PER_SECOND", 0, &c.RateNumberPerSecond, errs)
+	rate(getenv, "TELI_RATE_CAMPAIGN_PER_SECOND", 0, &c.RateCampaignPerSecond, errs)
+	rate(getenv, "TELI_RATE_BURST", 1, &c.RateBurst, errs)
+	if v := getenv("TELI_RATE_ORG_PER_DAY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			*errs = append(*errs, fmt.Errorf("TELI_RATE_ORG_PER_DAY: %q must be a whole number, 0 or more (0 means unlimited)", v))
+		}
+		c.RateOrgPerDay = n
+	}
+}
+
+// rate reads a finite number no smaller than minimum from variable name into dst.
+func rate(getenv func(string) string, name string, minimum float64, dst *float64, errs *[]error) {
+	v := getenv(name)
+	if v == "" {
+		return
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < minimum {
+		*errs = append(*errs, fmt.Errorf("%s: %q must be a number, %g or more", name, v, minimum))
+	}
+	*dst = f
+}
+
+// duration reads a positive duration from variable name into dst.
+func duration(getenv func(string) string, name string, dst *time.Duration, errs *[]error) {
+	v := getenv(name)
+	if v == "" {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*errs = append(*errs, fmt.Errorf("%s: %q must be a positive duration such as 30s or 2m", name, v))
+	}
+	*dst = d
 }
 
 // byteSize reads a size in bytes (at least 1 KiB) from variable name into dst.
@@ -129,7 +257,67 @@ func (c Config) Validate() error {
 	if k := c.BootstrapAPIKey; k != "" && (len(k) < apikey.MinLength || strings.TrimSpace(k) != k) {
 		errs = append(errs, fmt.Errorf("TELI_BOOTSTRAP_API_KEY: must be at least %d characters with no surrounding spaces", apikey.MinLength))
 	}
+	errs = append(errs, c.validateCarrier()...)
 	return errors.Join(errs...)
+}
+
+// validateCarrier checks the carrier settings: the choice, the URLs, the credentials a real
+// carrier needs, and that the send lease outlasts a carrier call.
+func (c Config) validateCarrier() []error {
+	var errs []error
+	switch c.Carrier {
+	case CarrierSandbox, CarrierTwilio:
+	default:
+		errs = append(errs, fmt.Errorf("TELI_CARRIER: %q must be %s or %s", c.Carrier, CarrierSandbox, CarrierTwilio))
+	}
+	if c.PublicURL != "" {
+		if err := checkBaseURL(c.PublicURL); err != nil {
+			errs = append(errs, fmt.Errorf("TELI_PUBLIC_URL: %w", err))
+		}
+	}
+	if c.TwilioBaseURL != "" {
+		if err := checkBaseURL(c.TwilioBaseURL); err != nil {
+			errs = append(errs, fmt.Errorf("TELI_TWILIO_BASE_URL: %w", err))
+		}
+	}
+	if c.Carrier == CarrierTwilio {
+		if c.PublicURL == "" {
+			errs = append(errs, errors.New("TELI_PUBLIC_URL: required when TELI_CARRIER is twilio, since Twilio must reach the webhooks"))
+		}
+		switch {
+		case c.TwilioAccountSID == "":
+			errs = append(errs, errors.New("TELI_TWILIO_ACCOUNT_SID: required when TELI_CARRIER is twilio (TWILIO_ACCOUNT_SID is read too)"))
+		case !strings.HasPrefix(c.TwilioAccountSID, "AC"):
+			// An API key SID (SK…) looks similar but names no account, so every send would fail.
+			errs = append(errs, fmt.Errorf("TELI_TWILIO_ACCOUNT_SID: %q must be an account SID, starting with AC", c.TwilioAccountSID))
+		}
+		if c.TwilioAuthToken == "" {
+			errs = append(errs, errors.New("TELI_TWILIO_AUTH_TOKEN: required when TELI_CARRIER is twilio (TWILIO_AUTH_TOKEN is read too)"))
+		}
+	}
+	if c.CarrierTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("TELI_CARRIER_TIMEOUT: %s must be a positive duration", c.CarrierTimeout))
+	}
+	if c.SendLease <= c.CarrierTimeout {
+		errs = append(errs, fmt.Errorf("TELI_SEND_LEASE: %s must be longer than TELI_CARRIER_TIMEOUT (%s): a lease shorter than a carrier call could let another dispatcher reclaim a send still in flight", c.SendLease, c.CarrierTimeout))
+	}
+	return errs
+}
+
+// checkBaseURL accepts an absolute http(s) URL without query or fragment, because paths are
+// appended to it.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		// Not wrapped: url.Error repeats the URL, and with it any password.
+		return fmt.Errorf("%q is not a URL", redact(raw))
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return fmt.Errorf("%q must be an absolute http or https URL, such as https://teli.example.com", redact(raw))
+	case strings.ContainsAny(raw, "?#"):
+		return fmt.Errorf("%q must not have a query or fragment", redact(raw))
+	}
+	return nil
 }
 
 // Database returns the database kind and its target: a file path for SQLite, the URL for
