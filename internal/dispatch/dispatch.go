@@ -41,6 +41,45 @@ type Dispatcher struct {
 	Concurrency int
 	// Wake schedules another dispatch at a time when held messages become due.
 	Wake func(ctx context.Context, at time.Time) error
+	// Lease is how long a claim holds: a message claimed longer ago whose dispatcher never
+	// recorded an outcome is taken over by another dispatcher, which asks the carrier whether
+	// it already has the message before sending. Zero disables the takeover. A dispatcher
+	// never starts a carrier call later than Lease minus CarrierTimeout after its claim, so a
+	// send in flight is never taken over.
+	Lease time.Duration
+	// CarrierTimeout bounds one carrier call.
+	CarrierTimeout time.Duration
+	// Limits are the throughput budgets; the zero value limits nothing.
+	Limits Limits
+}
+
+// Limits configures throughput (spec/compliance.md §4). Every limit holds across all
+// dispatchers sharing the database; zero means no limit.
+type Limits struct {
+	NumberPerSecond   float64
+	CampaignPerSecond float64
+	OrgPerDay         int
+	// Burst is how many messages a per-second budget may send at once after idling (≥ 1).
+	Burst float64
+}
+
+func (l Limits) any() bool {
+	return l.NumberPerSecond > 0 || l.CampaignPerSecond > 0 || l.OrgPerDay > 0
+}
+
+// budgets lists the budgets a message draws on.
+func (l Limits) budgets(m teli.ClaimedMessage) []teli.Budget {
+	var out []teli.Budget
+	if l.NumberPerSecond > 0 {
+		out = append(out, teli.Budget{Key: "number:" + m.From, RatePerSecond: l.NumberPerSecond, Burst: l.Burst})
+	}
+	if l.CampaignPerSecond > 0 {
+		out = append(out, teli.Budget{Key: "campaign:" + m.CampaignPK, RatePerSecond: l.CampaignPerSecond, Burst: l.Burst})
+	}
+	if l.OrgPerDay > 0 {
+		out = append(out, teli.Budget{Key: "org:" + m.OrganizationID, DailyLimit: l.OrgPerDay})
+	}
+	return out
 }
 
 // Run dispatches batches until nothing is due. It returns the number of messages it handed to
@@ -59,18 +98,33 @@ func (d *Dispatcher) Run(ctx context.Context) (int, error) {
 // batch claims, decides, sends and records one batch; it reports sends and claims.
 func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
 	token := d.IDs.UUID()
-	msgs, err := d.Store.ClaimDue(ctx, d.Clock.Now(), d.batchSize(), token)
+	now := d.Clock.Now()
+	req := teli.ClaimRequest{Now: now, Limit: d.batchSize(), Token: token}
+	if d.Lease > 0 {
+		req.LeaseExpiredBefore = now.Add(-d.Lease)
+	}
+	msgs, err := d.Store.ClaimDue(ctx, req)
 	if err != nil || len(msgs) == 0 {
 		return 0, 0, err
 	}
 	outcomes := make([]teli.SendOutcome, len(msgs))
+	send := make([]bool, len(msgs))
+	for i, m := range msgs {
+		outcomes[i], send[i] = d.decide(m)
+	}
+	if err := d.takeBudgets(ctx, msgs, outcomes, send); err != nil {
+		return 0, len(msgs), err
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, d.concurrency())
 	for i, m := range msgs {
+		if !send[i] {
+			continue
+		}
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			outcomes[i] = d.handle(ctx, m)
+			outcomes[i] = d.send(ctx, m, outcomes[i])
 		})
 	}
 	wg.Wait()
@@ -85,14 +139,15 @@ func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
 	return sent, len(msgs), d.wakeForWaits(ctx, outcomes)
 }
 
-// handle decides one claimed message and, if the gate allows, sends it.
-func (d *Dispatcher) handle(ctx context.Context, m teli.ClaimedMessage) teli.SendOutcome {
+// decide runs the gate on one claimed message. It returns the outcome of a refusal, or true
+// when the message may be sent.
+func (d *Dispatcher) decide(m teli.ClaimedMessage) (teli.SendOutcome, bool) {
 	now := d.Clock.Now()
-	out := teli.SendOutcome{MessageID: m.ID, NotBefore: m.NotBefore, At: now}
+	out := teli.SendOutcome{MessageID: m.ID, CampaignPK: m.CampaignPK, NotBefore: m.NotBefore, At: now}
 	dec := gate.Decide(facts(now, m))
 	switch dec.Verdict {
 	case gate.Send:
-		return d.send(ctx, m, out)
+		return out, true
 	case gate.Wait:
 		out.Status, out.Reason, out.NotBefore = teli.MessageQueued, dec.Reason, dec.Until
 		if dec.Until.IsZero() {
@@ -105,7 +160,39 @@ func (d *Dispatcher) handle(ctx context.Context, m teli.ClaimedMessage) teli.Sen
 	default:
 		out.Status, out.Reason = teli.MessageBlocked, dec.Reason
 	}
-	return out
+	return out, false
+}
+
+// takeBudgets draws the messages the gate let through from their throughput budgets, one store
+// call per distinct set of budgets; those over budget wait for the next grant.
+func (d *Dispatcher) takeBudgets(ctx context.Context, msgs []teli.ClaimedMessage, outcomes []teli.SendOutcome, send []bool) error {
+	if !d.Limits.any() {
+		return nil
+	}
+	groups := map[string][]int{}
+	var order []string
+	for i, m := range msgs {
+		if !send[i] {
+			continue
+		}
+		key := m.From + "|" + m.CampaignPK + "|" + m.OrganizationID
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	for _, key := range order {
+		idx := groups[key]
+		granted, next, err := d.Store.TakeBudget(ctx, d.Limits.budgets(msgs[idx[0]]), len(idx), d.Clock.Now())
+		if err != nil {
+			return err
+		}
+		for _, i := range idx[granted:] {
+			send[i] = false
+			outcomes[i].Status, outcomes[i].Reason, outcomes[i].NotBefore = teli.MessageQueued, gate.ReasonRateLimit, next
+		}
+	}
+	return nil
 }
 
 // facts gathers what the gate needs about a claimed message.
@@ -114,9 +201,11 @@ func facts(now time.Time, m teli.ClaimedMessage) gate.Facts {
 	// does that for an empty location).
 	loc, _ := quiethours.Resolve(quiethours.Recipient{Phone: m.To})
 	f := gate.Facts{
-		Now: now, Sender: senderOf(m.Sender), Owner: string(m.Owner),
+		Now: now, Sender: senderOf(m.Sender, m.Purpose), Owner: string(m.Owner),
 		CampaignStatus: string(m.CampaignStatus), Location: loc,
 		CreatedAt: m.CreatedAt, Body: m.Body,
+		OptedOut: m.OptedOut, DoNotContact: m.DoNotContact,
+		OptOutConfirmation: m.Purpose == teli.PurposeOptOutConfirmation,
 	}
 	if m.ExpiresAt != nil {
 		f.ExpiresAt = *m.ExpiresAt
@@ -127,7 +216,10 @@ func facts(now time.Time, m teli.ClaimedMessage) gate.Facts {
 	return f
 }
 
-func senderOf(s string) gate.Sender {
+func senderOf(s string, p teli.Purpose) gate.Sender {
+	if p == teli.PurposeStarting {
+		return gate.Campaign
+	}
 	switch s {
 	case teli.SenderDrip:
 		return gate.Drip
@@ -149,7 +241,27 @@ func (d *Dispatcher) send(ctx context.Context, m teli.ClaimedMessage, out teli.S
 		msg.MediaURLs = []string{m.MediaURL}
 	}
 	out.Provider = d.Carrier.Name()
-	res, err := d.Carrier.Send(ctx, msg)
+	if d.Lease > 0 && d.Clock.Now().After(m.UpdatedAt.Add(d.Lease-d.CarrierTimeout)) {
+		// Too late in the claim to start a call: another dispatcher may take the message over
+		// before the call ends. Put it back instead.
+		out.Status, out.Reason, out.NotBefore = teli.MessageQueued, "claim_expiring", d.Clock.Now()
+		return out
+	}
+	var res carrier.Sent
+	var err error
+	found := false
+	if m.Reclaimed {
+		// The dispatcher that claimed it before may have handed it over before dying.
+		res, found, err = d.Carrier.FindSent(ctx, msg, m.CreatedAt.Add(-time.Minute))
+		if err != nil {
+			d.Log.Warn("dispatch: reconciling a reclaimed message failed", "message_id", m.ID, "err", err)
+			out.Status, out.Reason, out.NotBefore = teli.MessageQueued, "reconcile_error", out.At.Add(retryDelay)
+			return out
+		}
+	}
+	if !found {
+		res, err = d.Carrier.Send(ctx, msg)
+	}
 	var se *carrier.SendError
 	if err != nil && errors.As(err, &se) && se.Uncertain {
 		// The carrier may have taken it: look before sending again, never resend blindly.
@@ -164,9 +276,9 @@ func (d *Dispatcher) send(ctx context.Context, m teli.ClaimedMessage, out teli.S
 		out.Status, out.Reason = teli.MessageQueued, "carrier_retry:"+se.Code
 		out.NotBefore = out.At.Add(max(se.RetryAfter, retryDelay))
 	case errors.As(err, &se) && se.OptedOut:
-		out.Status, out.Reason = teli.MessageBlocked, "carrier_opted_out"
+		out.Status, out.Reason, out.ErrorCode = teli.MessageBlocked, "carrier_opted_out", se.Code
 	case errors.As(err, &se):
-		out.Status, out.Reason = teli.MessageFailed, "carrier_error:"+se.Code
+		out.Status, out.Reason, out.ErrorCode = teli.MessageFailed, "carrier_error:"+se.Code, se.Code
 	default:
 		d.Log.Warn("dispatch: send failed", "message_id", m.ID, "err", err)
 		out.Status, out.Reason = teli.MessageQueued, "send_error"

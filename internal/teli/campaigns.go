@@ -128,6 +128,7 @@ type Message struct {
 	Phone        string
 	Inbound      bool
 	Sender       string
+	Purpose      Purpose
 	SentByUserID string
 	From         string
 	To           string

@@ -78,14 +78,17 @@ type Store interface {
 	// messages of the threads it opened (matched on CampaignPK and Phone). It returns the
 	// threads it opened.
 	AddThreads(ctx context.Context, threads []Thread, first []Message) ([]Thread, error)
-	// ClaimDue marks up to limit queued outbound messages whose NotBefore has come as sending,
-	// under token, and returns them with the facts the send gate needs, oldest due first.
-	ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]ClaimedMessage, error)
+	// ClaimDue marks up to r.Limit queued outbound messages whose NotBefore has come as
+	// sending, under r.Token, and returns them with the facts the send gate needs, oldest due
+	// first. Up to r.Limit more, whose claim lease expired, are claimed again, flagged Reclaimed.
+	ClaimDue(ctx context.Context, r ClaimRequest) ([]ClaimedMessage, error)
 	// FinishSends records what became of messages claimed under token; a message no longer
 	// claimed under it (reclaimed after a lease) is left alone.
 	FinishSends(ctx context.Context, token string, outcomes []SendOutcome) error
 	// ListMessages returns messages of a campaign, newest first.
 	ListMessages(ctx context.Context, f MessageFilter) ([]Message, error)
+
+	ConversationStore
 
 	SandboxVoice() SandboxVoiceStore
 }
@@ -96,14 +99,23 @@ type ClaimedMessage struct {
 	Owner          Owner
 	CampaignStatus CampaignStatus
 	LastInboundAt  *time.Time
+	// OptedOut and DoNotContact are the recipient's suppressions in the organization.
+	OptedOut     bool
+	DoNotContact bool
+	// Reclaimed marks a message whose previous claim expired: it may already be at the carrier.
+	Reclaimed bool
 }
 
 // SendOutcome is what the dispatcher decided or the carrier answered for one claimed message.
 // Status queued puts the message back with a new NotBefore (a gate wait).
 type SendOutcome struct {
-	MessageID  string
+	MessageID string
+	// CampaignPK is the message's campaign, whose completion the outcome may settle.
+	CampaignPK string
 	Status     MessageStatus
 	Reason     string
+	// ErrorCode is the carrier's error code for a refused send.
+	ErrorCode  string
 	NotBefore  time.Time
 	Provider   string
 	ProviderID string

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -114,20 +115,20 @@ func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
 func (s *Store) insertMessage(ctx context.Context, m teli.Message) error {
 	_, err := s.q().Exec(ctx,
 		`INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
-		     sender, sent_by_user_id, from_number, to_number, body, media_url, status, reason,
-		     segments, encoding, not_before, expires_at, provider, provider_id, error_code,
+		     sender, purpose, sent_by_user_id, from_number, to_number, body, media_url, status,
+		     reason, segments, encoding, not_before, expires_at, provider, provider_id, error_code,
 		     created_at, updated_at)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-		     $19, $20, $21, $22, $23)`,
+		     $19, $20, $21, $22, $23, $24)`,
 		m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, m.Inbound, m.Sender,
-		nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
+		string(m.Purpose), nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
 		m.Segments, m.Encoding, m.NotBefore, m.ExpiresAt, m.Provider, nullIfEmpty(m.ProviderID),
 		m.ErrorCode, m.CreatedAt, m.UpdatedAt)
 	return err
 }
 
 const messageColumns = `m.message_id, m.tenant_id, m.organization_id, m.campaign_pk, m.phone,
-	m.inbound, m.sender, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
+	m.inbound, m.sender, m.purpose, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
 	m.status, m.reason, m.segments, m.encoding, m.not_before, m.expires_at, m.provider,
 	m.provider_id, m.error_code, m.created_at, m.updated_at`
 
@@ -135,7 +136,7 @@ const messageColumns = `m.message_id, m.tenant_id, m.organization_id, m.campaign
 func scanMessageInto(r pgx.Row, m *teli.Message, extra ...any) error {
 	var sentBy, providerID *string
 	dest := append([]any{&m.ID, &m.TenantID, &m.OrganizationID, &m.CampaignPK, &m.Phone,
-		&m.Inbound, &m.Sender, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
+		&m.Inbound, &m.Sender, &m.Purpose, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
 		&m.Segments, &m.Encoding, &m.NotBefore, &m.ExpiresAt, &m.Provider, &providerID, &m.ErrorCode,
 		&m.CreatedAt, &m.UpdatedAt}, extra...)
 	if err := r.Scan(dest...); err != nil {
@@ -182,20 +183,38 @@ func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.
 	return list, wrapErr("list messages", err)
 }
 
-// ClaimDue claims due queued outbound messages under token, oldest due first. SKIP LOCKED lets
-// several replicas claim side by side without waiting on each other's rows.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]teli.ClaimedMessage, error) {
+// ClaimDue claims due queued outbound messages under r.Token, oldest due first, together with
+// the claims whose lease expired, in one statement. SKIP LOCKED lets several replicas claim side
+// by side without waiting on each other's rows, and keeps two of them from taking back the same
+// expired claim.
+func (s *Store) ClaimDue(ctx context.Context, r teli.ClaimRequest) ([]teli.ClaimedMessage, error) {
+	var leaseExpired *time.Time
+	if !r.LeaseExpiredBefore.IsZero() {
+		leaseExpired = &r.LeaseExpiredBefore
+	}
 	rows, err := s.q().Query(ctx,
-		`WITH due AS (
+		`WITH stale AS (
+		     SELECT message_id FROM messages
+		     WHERE $4::timestamptz IS NOT NULL AND status = 'sending' AND updated_at < $4
+		     ORDER BY updated_at, message_id LIMIT $2 FOR UPDATE SKIP LOCKED),
+		 due AS (
 		     SELECT message_id FROM messages WHERE status = 'queued' AND not_before <= $1
 		     ORDER BY not_before, message_id LIMIT $2 FOR UPDATE SKIP LOCKED),
+		 picked AS (
+		     SELECT message_id, true AS reclaimed FROM stale
+		     UNION ALL SELECT message_id, false FROM due),
 		 claimed AS (
 		     UPDATE messages m SET status = 'sending', claim_token = $3, updated_at = $1
-		     FROM due WHERE m.message_id = due.message_id RETURNING m.*)
-		 SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at
+		     FROM picked WHERE m.message_id = picked.message_id RETURNING m.*, picked.reclaimed)
+		 SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at,
+		     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
+		         AND s.phone = m.phone AND s.kind = 'opt_out'),
+		     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
+		         AND s.phone = m.phone AND s.kind = 'do_not_contact'),
+		     m.reclaimed
 		 FROM claimed m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
 		 JOIN campaigns c ON c.pk = m.campaign_pk ORDER BY m.not_before, m.message_id`,
-		now, limit, token)
+		r.Now, r.Limit, r.Token, leaseExpired)
 	if err != nil {
 		return nil, wrapErr("claim due messages", err)
 	}
@@ -205,33 +224,89 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, token st
 
 func scanClaimed(r pgx.Row) (teli.ClaimedMessage, error) {
 	var c teli.ClaimedMessage
-	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &c.LastInboundAt)
+	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &c.LastInboundAt,
+		&c.OptedOut, &c.DoNotContact, &c.Reclaimed)
 	c.LastInboundAt = utcPtr(c.LastInboundAt)
 	return c, err
 }
 
+// finishSend records one outcome of a message still claimed under the token, and marks the
+// thread's last outbound time when the message was sent; it returns how many messages it
+// updated (0 or 1). A carrier's status callback can arrive while the message is still claimed:
+// a final status it wrote is not overwritten by the send's own "sent" or "delivered".
+const finishSend = `WITH done AS (
+	    UPDATE messages SET
+	        status = CASE WHEN status IN ('delivered', 'undelivered', 'failed')
+	            AND $1::text IN ('sent', 'delivered') THEN status ELSE $1::text END,
+	        reason = $2, not_before = $3, provider = $4, provider_id = coalesce(provider_id, $5),
+	        error_code = $6, claim_token = NULL, updated_at = $7
+	    WHERE message_id = $8 AND claim_token = $9
+	    RETURNING campaign_pk, phone),
+	marked AS (
+	    UPDATE threads t SET last_outbound_at = $7 FROM done
+	    WHERE $10 AND t.campaign_pk = done.campaign_pk AND t.phone = done.phone)
+	SELECT count(*) FROM done`
+
 // FinishSends records outcomes of messages still claimed under token, in one transaction;
-// a message sent marks its thread's last outbound time.
+// a message sent marks its thread's last outbound time, and a campaign whose starting messages
+// are all settled is COMPLETED.
 func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
 	err := s.inTx(ctx, func(tx *Store) error {
 		batch := &pgx.Batch{}
 		for _, o := range outcomes {
-			batch.Queue(`UPDATE messages SET status = $1, reason = $2, not_before = $3, provider = $4,
-				     provider_id = $5, claim_token = NULL, updated_at = $6
-				 WHERE message_id = $7 AND claim_token = $8`,
-				string(o.Status), o.Reason, o.NotBefore, o.Provider, nullIfEmpty(o.ProviderID), o.At,
-				o.MessageID, token)
-			if sentStatus(o.Status) {
-				// Only when the update above matched: the row is no longer claimed and is sent.
-				batch.Queue(`UPDATE threads t SET last_outbound_at = $1 FROM messages m
-					 WHERE m.message_id = $2 AND m.claim_token IS NULL AND m.status = $3
-					   AND m.updated_at = $1 AND t.campaign_pk = m.campaign_pk AND t.phone = m.phone`,
-					o.At, o.MessageID, string(o.Status))
+			batch.Queue(finishSend, string(o.Status), o.Reason, o.NotBefore, o.Provider,
+				nullIfEmpty(o.ProviderID), o.ErrorCode, o.At, o.MessageID, token, sentStatus(o.Status))
+		}
+		results := tx.q().SendBatch(ctx, batch)
+		campaigns := map[string]time.Time{}
+		for _, o := range outcomes {
+			var n int
+			if err := results.QueryRow().Scan(&n); err != nil {
+				_ = results.Close()
+				return err
+			}
+			if n > 0 && o.Status != teli.MessageQueued && o.CampaignPK != "" {
+				campaigns[o.CampaignPK] = o.At
 			}
 		}
-		return tx.q().SendBatch(ctx, batch).Close()
+		if err := results.Close(); err != nil {
+			return err
+		}
+		return tx.completeCampaigns(ctx, campaigns)
 	})
 	return wrapErr("finish sends", err)
+}
+
+// completeCampaigns marks COMPLETED each ACTIVE campaign of pks (campaign pk → when) that has no
+// starting message left queued or sending. The campaigns are locked first, in pk order, and
+// checked by a later statement: under READ COMMITTED two replicas finishing a campaign's last
+// two starting messages side by side would otherwise each still see the other's message as
+// sending, and neither would complete the campaign.
+func (s *Store) completeCampaigns(ctx context.Context, pks map[string]time.Time) error {
+	if len(pks) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(pks))
+	for pk := range pks {
+		keys = append(keys, pk)
+	}
+	slices.Sort(keys)
+	ats := make([]time.Time, len(keys))
+	for i, pk := range keys {
+		ats[i] = pks[pk]
+	}
+	if _, err := s.q().Exec(ctx,
+		`SELECT pk FROM campaigns WHERE pk = ANY($1) AND status = 'ACTIVE' ORDER BY pk FOR UPDATE`,
+		keys); err != nil {
+		return err
+	}
+	_, err := s.q().Exec(ctx,
+		`UPDATE campaigns c SET status = 'COMPLETED', modified_at = x.at
+		 FROM unnest($1::text[], $2::timestamptz[]) AS x (pk, at)
+		 WHERE c.pk = x.pk AND c.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM messages m
+		     WHERE m.campaign_pk = c.pk AND m.purpose = 'starting' AND m.status IN ('queued', 'sending'))`,
+		keys, ats)
+	return err
 }
 
 // sentStatus reports whether a message in status st was handed to a carrier.

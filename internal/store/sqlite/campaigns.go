@@ -118,19 +118,19 @@ func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
 func (s *Store) insertMessage(ctx context.Context, m teli.Message) error {
 	_, err := s.write().ExecContext(ctx,
 		`INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
-		     sender, sent_by_user_id, from_number, to_number, body, media_url, status, reason,
+		     sender, purpose, sent_by_user_id, from_number, to_number, body, media_url, status, reason,
 		     segments, encoding, not_before, expires_at, provider, provider_id, error_code,
 		     created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, boolInt(m.Inbound), m.Sender,
-		nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
+		string(m.Purpose), nullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
 		m.Segments, m.Encoding, micros(m.NotBefore), nullMicros(m.ExpiresAt), m.Provider,
 		nullIfEmpty(m.ProviderID), m.ErrorCode, micros(m.CreatedAt), micros(m.UpdatedAt))
 	return err
 }
 
 const messageColumns = `m.message_id, m.tenant_id, m.organization_id, m.campaign_pk, m.phone,
-	m.inbound, m.sender, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
+	m.inbound, m.sender, m.purpose, m.sent_by_user_id, m.from_number, m.to_number, m.body, m.media_url,
 	m.status, m.reason, m.segments, m.encoding, m.not_before, m.expires_at, m.provider,
 	m.provider_id, m.error_code, m.created_at, m.updated_at`
 
@@ -141,7 +141,7 @@ func scanMessageInto(r scanner, m *teli.Message, extra ...any) error {
 	var notBefore, created, updated int64
 	var expires sql.NullInt64
 	dest := append([]any{&m.ID, &m.TenantID, &m.OrganizationID, &m.CampaignPK, &m.Phone,
-		&inbound, &m.Sender, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
+		&inbound, &m.Sender, &m.Purpose, &sentBy, &m.From, &m.To, &m.Body, &m.MediaURL, &m.Status, &m.Reason,
 		&m.Segments, &m.Encoding, &notBefore, &expires, &m.Provider, &providerID, &m.ErrorCode,
 		&created, &updated}, extra...)
 	if err := r.Scan(dest...); err != nil {
@@ -187,64 +187,126 @@ func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.
 	return list, wrapErr("list messages", err)
 }
 
-// ClaimDue claims due queued outbound messages under token, oldest due first.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, token string) ([]teli.ClaimedMessage, error) {
+// ClaimDue claims due queued outbound messages under r.Token, oldest due first, after taking
+// back the claims whose lease expired.
+func (s *Store) ClaimDue(ctx context.Context, r teli.ClaimRequest) ([]teli.ClaimedMessage, error) {
 	var claimed []teli.ClaimedMessage
 	err := s.inTx(ctx, func(tx *Store) error {
+		reclaimed, err := tx.reclaim(ctx, r)
+		if err != nil {
+			return err
+		}
 		res, err := tx.write().ExecContext(ctx,
 			`UPDATE messages SET status = 'sending', claim_token = ?, updated_at = ?
 			 WHERE message_id IN (SELECT message_id FROM messages
 			     WHERE status = 'queued' AND not_before <= ? ORDER BY not_before, message_id LIMIT ?)`,
-			token, micros(now), micros(now), limit)
+			r.Token, micros(r.Now), micros(r.Now), r.Limit)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if n, err := res.RowsAffected(); err != nil || n == 0 && len(reclaimed) == 0 {
 			return err
 		}
 		rows, err := tx.write().QueryContext(ctx,
-			`SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at
+			`SELECT `+messageColumns+`, t.owner, c.status, t.last_inbound_at,
+			     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
+			         AND s.phone = m.phone AND s.kind = 'opt_out'),
+			     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
+			         AND s.phone = m.phone AND s.kind = 'do_not_contact')
 			 FROM messages m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
 			 JOIN campaigns c ON c.pk = m.campaign_pk
-			 WHERE m.status = 'sending' AND m.claim_token = ? ORDER BY m.not_before, m.message_id`, token)
+			 WHERE m.status = 'sending' AND m.claim_token = ? ORDER BY m.not_before, m.message_id`, r.Token)
 		if err != nil {
 			return err
 		}
 		claimed, err = collect(rows, scanClaimed)
+		for i := range claimed {
+			claimed[i].Reclaimed = reclaimed[claimed[i].ID]
+		}
 		return err
 	})
 	return claimed, wrapErr("claim due messages", err)
 }
 
+// reclaim moves the claims whose lease expired to r.Token and returns their ids.
+func (s *Store) reclaim(ctx context.Context, r teli.ClaimRequest) (map[string]bool, error) {
+	if r.LeaseExpiredBefore.IsZero() {
+		return nil, nil
+	}
+	rows, err := s.write().QueryContext(ctx,
+		`UPDATE messages SET claim_token = ?, updated_at = ? WHERE message_id IN (
+		     SELECT message_id FROM messages WHERE status = 'sending' AND updated_at < ?
+		     ORDER BY updated_at LIMIT ?) RETURNING message_id`,
+		r.Token, micros(r.Now), micros(r.LeaseExpiredBefore), r.Limit)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(rows, func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, err
+}
+
 func scanClaimed(r scanner) (teli.ClaimedMessage, error) {
 	var c teli.ClaimedMessage
 	var lastInbound sql.NullInt64
-	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &lastInbound)
-	c.LastInboundAt = timePtr(lastInbound)
+	var optedOut, dnc int
+	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &lastInbound, &optedOut, &dnc)
+	c.LastInboundAt, c.OptedOut, c.DoNotContact = timePtr(lastInbound), optedOut == 1, dnc == 1
 	return c, err
 }
 
+// keepFinalStatus is the SET expression of a sent outcome: a carrier's status callback can
+// arrive while the message is still claimed, and a final status it wrote must not be
+// overwritten by the send's own "sent".
+const keepFinalStatus = `CASE WHEN status IN ('delivered', 'undelivered', 'failed') AND ?1 IN ('sent', 'delivered')
+	THEN status ELSE ?1 END`
+
 // FinishSends records outcomes of messages still claimed under token, in one transaction;
-// a message sent marks its thread's last outbound time.
+// a message sent marks its thread's last outbound time, and a campaign whose starting messages
+// are all settled is COMPLETED.
 func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
 	err := s.inTx(ctx, func(tx *Store) error {
+		campaigns := map[string]time.Time{}
 		for _, o := range outcomes {
 			res, err := tx.write().ExecContext(ctx,
-				`UPDATE messages SET status = ?, reason = ?, not_before = ?, provider = ?,
-				     provider_id = ?, claim_token = NULL, updated_at = ?
-				 WHERE message_id = ? AND claim_token = ?`,
+				`UPDATE messages SET status = `+keepFinalStatus+`, reason = ?2, not_before = ?3,
+				     provider = ?4, provider_id = coalesce(provider_id, ?5), error_code = ?6,
+				     claim_token = NULL, updated_at = ?7
+				 WHERE message_id = ?8 AND claim_token = ?9`,
 				string(o.Status), o.Reason, micros(o.NotBefore), o.Provider, nullIfEmpty(o.ProviderID),
-				micros(o.At), o.MessageID, token)
+				o.ErrorCode, micros(o.At), o.MessageID, token)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 || !sentStatus(o.Status) {
+			n, _ := res.RowsAffected()
+			if n == 0 {
+				continue
+			}
+			if o.Status != teli.MessageQueued && o.CampaignPK != "" {
+				campaigns[o.CampaignPK] = o.At
+			}
+			if !sentStatus(o.Status) {
 				continue
 			}
 			if _, err := tx.write().ExecContext(ctx,
 				`UPDATE threads SET last_outbound_at = ? WHERE (campaign_pk, phone) =
 				     (SELECT campaign_pk, phone FROM messages WHERE message_id = ?)`,
 				micros(o.At), o.MessageID); err != nil {
+				return err
+			}
+		}
+		for pk, at := range campaigns {
+			if _, err := tx.write().ExecContext(ctx,
+				`UPDATE campaigns SET status = 'COMPLETED', modified_at = ?
+				 WHERE pk = ? AND status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM messages
+				     WHERE campaign_pk = ? AND purpose = 'starting' AND status IN ('queued', 'sending'))`,
+				micros(at), pk, pk); err != nil {
 				return err
 			}
 		}

@@ -45,7 +45,7 @@ func newMessage(c teli.Campaign, id, phone string, due int) teli.Message {
 	exp := at(due + 720)
 	return teli.Message{
 		ID: id, TenantID: c.TenantID, OrganizationID: c.OrganizationID, CampaignPK: c.PK, Phone: phone,
-		Sender: teli.SenderAgent, From: c.FromNumber, To: phone, Body: "Hi Ann " + id,
+		Sender: teli.SenderAgent, Purpose: teli.PurposeStarting, From: c.FromNumber, To: phone, Body: "Hi Ann " + id,
 		Status: teli.MessageQueued, Segments: 1, Encoding: "GSM-7", NotBefore: at(due), ExpiresAt: &exp,
 		CreatedAt: at(due), UpdatedAt: at(due),
 	}
@@ -121,10 +121,10 @@ func testClaimAndFinish(t *testing.T, s teli.Store) {
 	_, err := s.AddThreads(ctx, threads, msgs)
 	must(t, err)
 
-	if got, _ := s.ClaimDue(ctx, at(9), 10, "early"); len(got) != 0 {
+	if got, _ := s.ClaimDue(ctx, claim(at(9), 10, "early")); len(got) != 0 {
 		t.Fatalf("claimed %d messages before they were due", len(got))
 	}
-	claimed, err := s.ClaimDue(ctx, at(11), 10, "tok-1")
+	claimed, err := s.ClaimDue(ctx, claim(at(11), 10, "tok-1"))
 	must(t, err)
 	if len(claimed) != 2 || claimed[0].ID != "m0" || claimed[1].ID != "m1" {
 		t.Fatalf("claimed %v, want m0 and m1", claimed)
@@ -132,7 +132,7 @@ func testClaimAndFinish(t *testing.T, s teli.Store) {
 	want := msgs[0]
 	want.Status, want.UpdatedAt = teli.MessageSending, at(11)
 	equal(t, claimed[0], teli.ClaimedMessage{Message: want, Owner: teli.OwnerAI, CampaignStatus: teli.CampaignActive})
-	if again, _ := s.ClaimDue(ctx, at(11), 10, "tok-2"); len(again) != 0 {
+	if again, _ := s.ClaimDue(ctx, claim(at(11), 10, "tok-2")); len(again) != 0 {
 		t.Fatalf("claimed messages twice: %v", again)
 	}
 	must(t, s.FinishSends(ctx, "tok-1", []teli.SendOutcome{
@@ -148,12 +148,12 @@ func testClaimAndFinish(t *testing.T, s teli.Store) {
 		status[m.ID] = m.Status
 	}
 	equal(t, status, map[string]teli.MessageStatus{"m0": teli.MessageDelivered, "m1": teli.MessageQueued, "m2": teli.MessageQueued})
-	claimed, err = s.ClaimDue(ctx, at(19), 10, "tok-3")
+	claimed, err = s.ClaimDue(ctx, claim(at(19), 10, "tok-3"))
 	must(t, err)
 	if len(claimed) != 1 || claimed[0].ID != "m2" {
 		t.Fatalf("after a wait m1 must not be due before 20: %v", claimed)
 	}
-	if claimed, _ := s.ClaimDue(ctx, at(20), 10, "tok-4"); len(claimed) != 1 || claimed[0].ID != "m1" {
+	if claimed, _ := s.ClaimDue(ctx, claim(at(20), 10, "tok-4")); len(claimed) != 1 || claimed[0].ID != "m1" {
 		t.Fatalf("m1 due again at 20: %v", claimed)
 	}
 }
@@ -177,7 +177,7 @@ func testConcurrentClaims(t *testing.T, s teli.Store) {
 	for w := range 6 {
 		wg.Go(func() {
 			for {
-				got, err := s.ClaimDue(ctx, at(7), 25, fmt.Sprintf("w%d-%d", w, time.Now().UnixNano()))
+				got, err := s.ClaimDue(ctx, claim(at(7), 25, fmt.Sprintf("w%d-%d", w, time.Now().UnixNano())))
 				if err != nil {
 					t.Error(err)
 					return
@@ -235,4 +235,9 @@ func testListMessages(t *testing.T, s teli.Store) {
 			t.Errorf("%s: got %s, want %s", name, got, c.want)
 		}
 	}
+}
+
+// claim is a claim request without lease recovery.
+func claim(now time.Time, limit int, token string) teli.ClaimRequest {
+	return teli.ClaimRequest{Now: now, Limit: limit, Token: token}
 }
