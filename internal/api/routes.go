@@ -1,5 +1,7 @@
 package api
 
+import "github.com/openteli/teli/internal/carrier/sandbox"
+
 // routes is the whole route table of the server.
 func (s *Server) routes() {
 	m := s.mux
@@ -30,4 +32,25 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/campaigns/{campaign_id}", s.authed(s.getCampaign))
 	m.Handle("GET /v1/organizations/{org_id}/campaigns", s.authed(s.listCampaigns))
 	m.Handle("GET /v1/campaigns/{campaign_id}/messages", s.authed(s.campaignMessages))
+	m.Handle("POST /v1/campaigns/{campaign_id}/leads", s.upload(s.addLeads))
+	m.Handle("POST /v1/campaigns/{campaign_id}/pause", s.authed(s.pauseCampaign))
+	m.Handle("POST /v1/campaigns/{campaign_id}/resume", s.authed(s.resumeCampaign))
+	m.Handle("POST /v1/campaigns/{campaign_id}/end", s.authed(s.endCampaign))
+	m.Handle("GET /v1/campaigns/{campaign_id}/contacts", s.authed(s.campaignContacts))
+	m.Handle("GET /v1/campaigns/{campaign_id}/threads/{thread_id}/messages", s.authed(s.threadMessages))
+
+	m.Handle("POST /v1/threads/assign", s.authed(s.assignThread))
+	m.Handle("POST /v1/threads/unassign", s.authed(s.unassignThread))
+
+	m.Handle("POST /v1/sms/send", s.authed(s.sendSMS))
+	m.Handle("POST /v1/mms/send", s.authed(s.sendMMS))
+	m.Handle("POST /v1/sms/bulk-send", s.authed(s.bulkSend))
+	m.Handle("GET /v1/messages/{message_id}", s.authed(s.getMessage))
+
+	// Carrier webhooks carry the carrier's signature instead of an API key.
+	m.Handle("POST /webhooks/{carrier}/inbound", s.public(s.carrierInbound))
+	m.Handle("POST /webhooks/{carrier}/status/{message_id}", s.public(s.carrierStatus))
+	if s.carrier != nil && s.carrier.Name() == sandbox.Name {
+		m.Handle("POST /v1/sandbox/inbound", s.authed(s.sandboxInbound))
+	}
 }

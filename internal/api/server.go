@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/service"
 )
 
@@ -19,6 +20,7 @@ type Server struct {
 	log            *slog.Logger
 	maxBodyBytes   int64
 	maxUploadBytes int64
+	carrier        carrier.Carrier
 	mux            *http.ServeMux
 }
 
@@ -29,12 +31,15 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps contact uploads (CSV files, large JSON lists) instead of MaxBodyBytes.
 	MaxUploadBytes int64
+	// Carrier is the active carrier, whose webhooks the server takes. With the sandbox carrier
+	// the server also takes POST /v1/sandbox/inbound.
+	Carrier carrier.Carrier
 }
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
 	s := &Server{svc: o.Service, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
-		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), mux: http.NewServeMux()}
+		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }

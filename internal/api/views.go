@@ -95,3 +95,11 @@ func merge(base, extra obj) obj {
 	}
 	return base
 }
+
+// optionalTime is an ISO time, or null when there is none.
+func optionalTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return isoTime(*t)
+}

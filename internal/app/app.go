@@ -16,7 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/openteli/teli/internal/api"
-	sandboxcarrier "github.com/openteli/teli/internal/carrier/sandbox"
+	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/dispatch"
@@ -52,6 +52,7 @@ type App struct {
 	db      Database
 	svc     *service.Service
 	voice   *sandbox.Platform
+	carrier carrier.Carrier
 	handler http.Handler
 	log     *slog.Logger
 	stdout  io.Writer
@@ -80,16 +81,30 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	sender, err := NewCarrier(cfg, o.IDs, o.Clock)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
 	deps.Store, deps.Voice = db, platform
 	deps.Dispatcher = &dispatch.Dispatcher{
-		Store: db, Carrier: sandboxcarrier.New(o.IDs), Clock: o.Clock, IDs: o.IDs, Log: o.Logger,
-		Wake: func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
+		Store: db, Carrier: sender, Clock: o.Clock, IDs: o.IDs, Log: o.Logger,
+		Wake:  func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
+		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout,
+		Limits: dispatch.Limits{
+			NumberPerSecond: cfg.RateNumberPerSecond, CampaignPerSecond: cfg.RateCampaignPerSecond,
+			OrgPerDay: cfg.RateOrgPerDay, Burst: cfg.RateBurst,
+		},
 	}
-	svc := service.New(service.Deps{Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger})
+	svc := service.New(service.Deps{
+		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
+		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+	})
+	deps.Inbound = svc
 	return &App{
-		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout,
-		handler: api.New(api.Options{Service: svc, Logger: o.Logger,
+		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
+		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
 	}, nil
@@ -116,6 +131,9 @@ func (a *App) Service() *service.Service { return a.svc }
 
 // Store exposes the database.
 func (a *App) Store() Database { return a.db }
+
+// Carrier exposes the SMS carrier.
+func (a *App) Carrier() carrier.Carrier { return a.carrier }
 
 // Voice exposes the sandbox voice platform.
 func (a *App) Voice() *sandbox.Platform { return a.voice }

@@ -44,11 +44,27 @@ type Dispatch struct {
 // Kind identifies the job type in the queue.
 func (Dispatch) Kind() string { return "dispatch" }
 
+// ProcessInbound handles one stored inbound message (keywords, the thread, replies). The
+// message is read when the job runs; processing it twice does nothing the second time.
+type ProcessInbound struct {
+	Provider   string `json:"provider"`
+	ProviderID string `json:"provider_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (ProcessInbound) Kind() string { return "process_inbound" }
+
+// InboundProcessor handles stored inbound messages (the service does).
+type InboundProcessor interface {
+	ProcessInbound(ctx context.Context, provider, providerID string) error
+}
+
 // Deps is what the workers need.
 type Deps struct {
 	Store      teli.Store
 	Voice      voice.Platform
 	Dispatcher *dispatch.Dispatcher
+	Inbound    InboundProcessor
 }
 
 // Register adds every worker to workers. deps is read when a job runs, so it may be filled in
@@ -57,6 +73,16 @@ func Register(workers *river.Workers, deps *Deps) {
 	river.AddWorker(workers, &voiceAgentSyncWorker{deps: deps})
 	river.AddWorker(workers, &voiceAgentDeleteWorker{deps: deps})
 	river.AddWorker(workers, &dispatchWorker{deps: deps})
+	river.AddWorker(workers, &processInboundWorker{deps: deps})
+}
+
+type processInboundWorker struct {
+	river.WorkerDefaults[ProcessInbound]
+	deps *Deps
+}
+
+func (w *processInboundWorker) Work(ctx context.Context, job *river.Job[ProcessInbound]) error {
+	return w.deps.Inbound.ProcessInbound(ctx, job.Args.Provider, job.Args.ProviderID)
 }
 
 // WakeDispatch schedules a dispatch at the given instant (rounded up to the second).

@@ -9,7 +9,6 @@ import (
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/phone"
-	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
 )
@@ -58,17 +57,11 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 	if err != nil {
 		return Launch{}, err
 	}
-	parsed := contacts.ParseJSON(*in.Contacts)
-	usable := parsed.Contacts[:0:0]
-	for _, r := range parsed.Rejected {
-		camp.InvalidLeads = append(camp.InvalidLeads, teli.InvalidLead{Row: r.Row, Phone: r.Phone, Reason: r.Reason})
-	}
-	for _, ct := range parsed.Contacts {
-		if ct.DoNotCall {
-			camp.InvalidLeads = append(camp.InvalidLeads, teli.InvalidLead{Phone: ct.Phone, Reason: "do_not_call"})
-			continue
-		}
-		usable = append(usable, ct)
+	usable, invalid := usableContacts(contacts.ParseJSON(*in.Contacts))
+	camp.InvalidLeads = append(camp.InvalidLeads, invalid...)
+	if camp.Settings.DryRun && len(usable) > 0 {
+		// Every message of a dry run is recorded as sent at once.
+		camp.Status = teli.CampaignCompleted
 	}
 	owner := teli.User{UniqueID: camp.UserID, TenantID: c.TenantID, OrganizationID: camp.OrganizationID}
 	var launch Launch
@@ -79,9 +72,12 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 			}
 			return err
 		}
+		if err := s.suppressDoNotCall(ctx, tx, camp, camp.InvalidLeads); err != nil {
+			return err
+		}
 		opened, err := s.openThreads(ctx, tx, camp, agent, owner, usable)
-		launch = Launch{Campaign: camp, Agent: agent, Opened: opened}
-		if err != nil || opened == 0 || camp.Settings.DryRun {
+		launch = Launch{Campaign: camp, Agent: agent, Opened: len(opened)}
+		if err != nil || len(opened) == 0 || camp.Settings.DryRun {
 			return err
 		}
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
@@ -161,23 +157,37 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 	return set, nil
 }
 
-// openThreads makes the contacts leads of the organization (in a group of the campaign), opens
-// a thread per lead and queues each its starting message. It returns how many threads it opened.
-func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Campaign, agent teli.Agent, owner teli.User, list []contacts.Contact) (int, error) {
+// usableContacts splits parsed contacts into those a campaign can message and the invalid
+// ones, with reasons. A contact flagged do_not_call is not messaged (and joins the
+// organization's do-not-contact list in openThreads).
+func usableContacts(parsed contacts.Result) (usable []contacts.Contact, invalid []teli.InvalidLead) {
+	for _, r := range parsed.Rejected {
+		invalid = append(invalid, teli.InvalidLead{Row: r.Row, Phone: r.Phone, Reason: r.Reason})
+	}
+	for _, ct := range parsed.Contacts {
+		if ct.DoNotCall {
+			invalid = append(invalid, teli.InvalidLead{Row: ct.Row, Phone: ct.Phone, Reason: "do_not_call"})
+			continue
+		}
+		usable = append(usable, ct)
+	}
+	return usable, invalid
+}
+
+// openThreads makes the contacts leads of the organization (in the campaign's group), opens a
+// thread per lead the campaign does not have yet and queues each its starting message. It
+// returns the threads it opened.
+func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Campaign, agent teli.Agent, owner teli.User, list []contacts.Contact) ([]teli.Thread, error) {
 	if len(list) == 0 {
-		return 0, nil
+		return nil, nil
 	}
-	group := teli.ContactGroup{
-		UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: camp.TenantID,
-		OrganizationID: camp.OrganizationID, CreatedByUserID: camp.UserID,
-		Name: "Campaign " + camp.ID, Description: "Leads of campaign " + camp.Name, CreatedAt: camp.CreatedAt,
-	}
-	if err := tx.CreateGroup(ctx, group); err != nil {
-		return 0, err
+	group, err := s.campaignGroup(ctx, tx, camp)
+	if err != nil {
+		return nil, err
 	}
 	leads, err := tx.ImportLeads(ctx, group.UniqueID, s.leadsOf(owner, list))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	threads := make([]teli.Thread, len(leads))
 	first := make([]teli.Message, len(leads))
@@ -186,26 +196,54 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 		threads[i] = teli.Thread{
 			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
 			CampaignID: camp.ID, LeadID: l.UniqueID, Owner: teli.OwnerAI, LeadOutcome: "pending",
-			Vars: vars, CreatedAt: camp.CreatedAt,
+			Vars: vars, CreatedAt: s.clock.Now(),
 		}
 		first[i] = s.startingMessage(camp, l.Phone, template.Render(agent.StartingMessage, vars))
 	}
-	opened, err := tx.AddThreads(ctx, threads, first)
-	return len(opened), err
+	return tx.AddThreads(ctx, threads, first)
+}
+
+// suppressDoNotCall puts the contacts flagged do_not_call on the organization's do-not-contact
+// list (spec/compliance.md §2), so no campaign or bulk send of the organization messages them.
+func (s *Service) suppressDoNotCall(ctx context.Context, tx teli.Store, camp teli.Campaign, invalid []teli.InvalidLead) error {
+	for _, l := range invalid {
+		if l.Reason != "do_not_call" {
+			continue
+		}
+		_, err := tx.Suppress(ctx, teli.Suppression{
+			TenantID: camp.TenantID, OrganizationID: camp.OrganizationID, Phone: l.Phone,
+			Kind: teli.SuppressDoNotContact, Source: "lead", UserID: camp.UserID,
+			Detail: "do_not_call in campaign " + camp.ID, At: s.clock.Now(),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// campaignGroup returns the contact group holding a campaign's leads, creating it on first use.
+func (s *Service) campaignGroup(ctx context.Context, tx teli.Store, camp teli.Campaign) (teli.ContactGroup, error) {
+	name := "Campaign " + camp.ID
+	group, err := tx.FindGroup(ctx, camp.TenantID, camp.OrganizationID, camp.UserID, name)
+	if !errors.Is(err, teli.ErrNotFound) {
+		return group, err
+	}
+	group = teli.ContactGroup{
+		UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: camp.TenantID,
+		OrganizationID: camp.OrganizationID, CreatedByUserID: camp.UserID,
+		Name: name, Description: "Leads of campaign " + camp.Name, CreatedAt: s.clock.Now(),
+	}
+	return group, tx.CreateGroup(ctx, group)
 }
 
 // startingMessage is the first message of a thread, queued for the dispatcher; in a dry run it
 // is recorded as sent at once and never reaches a carrier.
 func (s *Service) startingMessage(camp teli.Campaign, to, body string) teli.Message {
-	count := segment.Of(body)
-	expires := camp.CreatedAt.Add(StartingMessageValidity)
-	m := teli.Message{
-		ID: "msg_" + s.ids.Hex(24), TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
-		CampaignPK: camp.PK, Phone: to, Sender: teli.SenderAgent, From: camp.FromNumber, To: to,
-		Body: body, MediaURL: camp.Settings.MMSMediaURL, Status: teli.MessageQueued,
-		Segments: count.Segments, Encoding: string(count.Encoding), NotBefore: camp.CreatedAt,
-		ExpiresAt: &expires, CreatedAt: camp.CreatedAt, UpdatedAt: camp.CreatedAt,
-	}
+	now := s.clock.Now()
+	expires := now.Add(StartingMessageValidity)
+	m := s.outbound(camp, to, body, now)
+	m.Sender, m.Purpose, m.MediaURL, m.ExpiresAt = teli.SenderAgent, teli.PurposeStarting, camp.Settings.MMSMediaURL, &expires
 	if camp.Settings.DryRun {
 		m.Status, m.Provider, m.Reason = teli.MessageSent, "dry_run", "dry_run"
 	}

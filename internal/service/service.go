@@ -13,11 +13,12 @@ import (
 
 // Service is the set of use-cases, bound to their dependencies.
 type Service struct {
-	store teli.Store
-	clock teli.Clock
-	ids   teli.IDSource
-	voice voice.Platform
-	log   *slog.Logger
+	store   teli.Store
+	clock   teli.Clock
+	ids     teli.IDSource
+	voice   voice.Platform
+	log     *slog.Logger
+	consent ConsentTexts
 }
 
 // Deps are the dependencies of a Service.
@@ -27,11 +28,13 @@ type Deps struct {
 	IDs    teli.IDSource
 	Voice  voice.Platform
 	Logger *slog.Logger
+	// Consent are the opt-out, opt-in and help replies.
+	Consent ConsentTexts
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
-	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger}
+	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent}
 }
 
 // Caller is who makes a request: the tenant its API key belongs to.

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/teli"
+)
+
+func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
+	var in service.AddLeadsInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.AddLeads(r.Context(), callerOf(r), r.PathValue("campaign_id"), in)
+	if err != nil {
+		return err
+	}
+	invalid := res.Invalid
+	if invalid == nil {
+		invalid = []teli.InvalidLead{}
+	}
+	writeOK(w, http.StatusOK, obj{
+		"message": fmt.Sprintf("%d leads added successfully", res.Added), "campaign_id": res.Campaign.ID,
+		"details": obj{
+			"leads_added": res.Added, "leads_skipped": res.Skipped,
+			// Follow-up drips are scheduled from each thread's conversation as it goes; none is
+			// queued up front.
+			"drips_scheduled":     0,
+			"invalid_leads_count": len(invalid), "invalid_leads": invalid,
+		},
+	})
+	return nil
+}
+
+func (s *Server) pauseCampaign(w http.ResponseWriter, r *http.Request) error {
+	return s.lifecycle(w, r, s.svc.PauseCampaign, "Campaign paused")
+}
+
+func (s *Server) resumeCampaign(w http.ResponseWriter, r *http.Request) error {
+	return s.lifecycle(w, r, s.svc.ResumeCampaign, "Campaign resumed")
+}
+
+func (s *Server) endCampaign(w http.ResponseWriter, r *http.Request) error {
+	return s.lifecycle(w, r, s.svc.EndCampaign, "Campaign ended")
+}
+
+type lifecycleChange func(ctx context.Context, c service.Caller, id string) (teli.Campaign, error)
+
+func (s *Server) lifecycle(w http.ResponseWriter, r *http.Request, change lifecycleChange, text string) error {
+	c, err := change(r.Context(), callerOf(r), r.PathValue("campaign_id"))
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{"campaign_id": c.ID, "status": c.Status, "message": text})
+	return nil
+}

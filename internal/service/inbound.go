@@ -1,0 +1,237 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/openteli/teli/internal/carrier"
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/keyword"
+	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// ConsentTexts are the compliance messages; {{organization}} becomes the organization's name.
+type ConsentTexts struct {
+	OptOut string
+	OptIn  string
+	Help   string
+}
+
+// Outcomes of inbound processing, stored with the webhook message.
+const (
+	InboundRouted   = "routed"
+	InboundUnrouted = "unrouted"
+	InboundOptOut   = "opted_out"
+	InboundOptIn    = "opted_in"
+	InboundHelp     = "help"
+)
+
+// ReceiveInbound stores a message a carrier delivered and queues its processing, in one
+// transaction, so the webhook can be answered at once and nothing accepted is lost. A message
+// the carrier already delivered (a retried webhook) is recognised and changes nothing; fresh
+// says which it was.
+func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrier.Inbound) (fresh bool, err error) {
+	if in.ProviderID == "" || in.From == "" || in.To == "" {
+		return false, teli.Invalid("an inbound message needs a provider id, a sender and a recipient")
+	}
+	err = s.store.InTx(ctx, func(tx teli.Store) error {
+		fresh, err = tx.RecordInbound(ctx, teli.InboundEvent{
+			Provider: provider, ProviderID: in.ProviderID, From: in.From, To: in.To, Body: in.Body,
+			MediaURLs: in.MediaURLs, ReceivedAt: s.clock.Now(),
+		})
+		if err != nil || !fresh {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{})
+	})
+	return fresh, err
+}
+
+// SandboxInboundInput is the body of POST /v1/sandbox/inbound.
+type SandboxInboundInput struct {
+	From *string `json:"from"`
+	To   *string `json:"to"`
+	Body *string `json:"body"`
+}
+
+// SandboxInbound injects a contact's reply through the sandbox carrier, exactly as a real
+// carrier's webhook would deliver it. The number pair must name a thread of the caller's
+// tenant. It returns the inbound message's provider id.
+func (s *Service) SandboxInbound(ctx context.Context, c Caller, provider string, in SandboxInboundInput) (string, error) {
+	if str(in.From) == "" || str(in.To) == "" || in.Body == nil {
+		return "", teli.Invalid("from, to and body are required")
+	}
+	from, err := phone.Normalize(str(in.From))
+	if err != nil {
+		return "", teli.Invalid("from: %v", err)
+	}
+	to, err := phone.Normalize(str(in.To))
+	if err != nil {
+		return "", teli.Invalid("to: %v", err)
+	}
+	th, err := s.store.RouteInbound(ctx, to, from)
+	if errors.Is(err, teli.ErrNotFound) || (err == nil && th.TenantID != c.TenantID) {
+		return "", teli.NotFound("No thread of %s on a campaign sending from %s", from, to)
+	}
+	if err != nil {
+		return "", err
+	}
+	id := "SBXin" + s.ids.Hex(28)
+	_, err = s.ReceiveInbound(ctx, provider, carrier.Inbound{ProviderID: id, From: from, To: to, Body: *in.Body})
+	return id, err
+}
+
+// ProcessInbound handles a stored inbound message once: it finds the thread, records the
+// message in it, and applies consent keywords before anything else may answer: an opt-out
+// suppresses the number organization-wide and confirms once, an opt-in lifts it and confirms
+// once, HELP gets the help text. Running it again for the same message does nothing.
+func (s *Service) ProcessInbound(ctx context.Context, provider, providerID string) error {
+	e, err := s.store.GetInbound(ctx, provider, providerID)
+	if err != nil || e.ProcessedAt != nil {
+		return err
+	}
+	now := s.clock.Now()
+	th, err := s.store.RouteInbound(ctx, e.To, e.From)
+	if errors.Is(err, teli.ErrNotFound) {
+		s.log.Info("inbound message matches no thread", "provider", provider, "provider_id", providerID)
+		return s.store.FinishInbound(ctx, provider, providerID, InboundUnrouted, "", now)
+	}
+	if err != nil {
+		return err
+	}
+	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	if err != nil {
+		return err
+	}
+	org, err := s.store.GetOrganization(ctx, th.TenantID, th.OrganizationID)
+	if err != nil {
+		return err
+	}
+	kinds, err := s.store.Suppressions(ctx, th.OrganizationID, th.Phone)
+	if err != nil {
+		return err
+	}
+	msg := s.inboundMessage(camp, th, e)
+	kind, source := keyword.Classify(e.Body, slices.Contains(kinds, teli.SuppressOptOut)), "keyword"
+	if kind == keyword.None && keyword.RevocationPhrase(e.Body) {
+		kind, source = keyword.OptOut, "phrase"
+	}
+	return s.store.InTx(ctx, func(tx teli.Store) error {
+		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
+			return err
+		}
+		outcome, reply, err := s.applyKeyword(ctx, tx, kind, source, camp, org, msg)
+		if err != nil {
+			return err
+		}
+		if err := tx.FinishInbound(ctx, provider, providerID, outcome, msg.ID, now); err != nil {
+			return err
+		}
+		if reply == nil {
+			return nil
+		}
+		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	})
+}
+
+// inboundMessage is the thread's record of an inbound webhook message.
+func (s *Service) inboundMessage(camp teli.Campaign, th teli.Thread, e teli.InboundEvent) teli.Message {
+	now := s.clock.Now()
+	count := segment.Of(e.Body)
+	m := teli.Message{
+		ID: "msg_" + s.ids.Hex(24), TenantID: th.TenantID, OrganizationID: th.OrganizationID,
+		CampaignPK: camp.PK, Phone: th.Phone, Inbound: true, Sender: teli.SenderContact,
+		Purpose: teli.PurposeInbound, From: e.From, To: e.To, Body: e.Body, Status: teli.MessageReceived,
+		Segments: max(count.Segments, 1), Encoding: string(count.Encoding), NotBefore: now,
+		Provider: e.Provider, ProviderID: e.ProviderID, CreatedAt: now, UpdatedAt: now,
+	}
+	if len(e.MediaURLs) > 0 {
+		m.MediaURL = e.MediaURLs[0]
+	}
+	return m
+}
+
+// applyKeyword carries out a consent keyword inside the processing transaction. It returns the
+// outcome to store and the compliance reply to queue, if any.
+func (s *Service) applyKeyword(ctx context.Context, tx teli.Store, kind keyword.Kind, source string, camp teli.Campaign, org teli.Organization, in teli.Message) (string, *teli.Message, error) {
+	sup := teli.Suppression{
+		TenantID: in.TenantID, OrganizationID: in.OrganizationID, Phone: in.Phone, Kind: teli.SuppressOptOut,
+		Source: source, MessageID: in.ID, Detail: detailOf(in.Body), At: in.CreatedAt,
+	}
+	var changed bool
+	var err error
+	var outcome, text string
+	var purpose teli.Purpose
+	switch kind {
+	case keyword.OptOut:
+		changed, err = tx.Suppress(ctx, sup)
+		outcome, text, purpose = InboundOptOut, s.consent.OptOut, teli.PurposeOptOutConfirmation
+	case keyword.OptIn:
+		changed, err = tx.Unsuppress(ctx, sup)
+		outcome, text, purpose = InboundOptIn, s.consent.OptIn, teli.PurposeOptInConfirmation
+	case keyword.Help:
+		changed, outcome, text, purpose = true, InboundHelp, s.consent.Help, teli.PurposeHelp
+	default:
+		return InboundRouted, nil, nil
+	}
+	if err != nil || !changed {
+		// A repeated STOP, or START from a number that was not opted out: no second reply.
+		return outcome, nil, err
+	}
+	reply := s.outbound(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), in.CreatedAt)
+	reply.Sender, reply.Purpose = teli.SenderSystem, purpose
+	return outcome, &reply, nil
+}
+
+// detailOf keeps the start of a message for the audit trail.
+func detailOf(body string) string {
+	const most = 160
+	body = strings.TrimSpace(body)
+	if len(body) <= most {
+		return body
+	}
+	cut := most
+	for cut > 0 && !utf8RuneStart(body[cut]) {
+		cut--
+	}
+	return body[:cut]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// ApplyCarrierStatus records a carrier's status callback on the message it names. Reports that
+// are late, repeated or out of order change nothing.
+func (s *Service) ApplyCarrierStatus(ctx context.Context, provider string, u carrier.StatusUpdate) error {
+	st, ok := messageStatusOf(u.Status)
+	if !ok || u.MessageID == "" {
+		return nil
+	}
+	_, err := s.store.ApplyStatus(ctx, teli.StatusReport{
+		Provider: provider, ProviderID: u.ProviderID, MessageID: u.MessageID, Status: st,
+		ErrorCode: u.ErrorCode, At: s.clock.Now(),
+	})
+	return err
+}
+
+// messageStatusOf maps a carrier status onto a message's; statuses that say nothing new for an
+// outbound message (accepted, queued, read) map to none.
+func messageStatusOf(s carrier.Status) (teli.MessageStatus, bool) {
+	switch s {
+	case carrier.StatusSending, carrier.StatusSent:
+		return teli.MessageSent, true
+	case carrier.StatusDelivered:
+		return teli.MessageDelivered, true
+	case carrier.StatusUndelivered:
+		return teli.MessageUndelivered, true
+	case carrier.StatusFailed, carrier.StatusCanceled:
+		return teli.MessageFailed, true
+	}
+	return "", false
+}

@@ -1,0 +1,283 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/template"
+)
+
+// MaxBulkNumbers bounds one bulk send.
+const MaxBulkNumbers = 10000
+
+// ManualInput is the body of POST /v1/sms/send and POST /v1/mms/send. UserID (or
+// sent_by_user_id), when given, names the person sending; it is recorded on the message.
+type ManualInput struct {
+	CampaignID   *string `json:"campaign_id"`
+	PhoneNumber  *string `json:"phone_number"`
+	Message      *string `json:"message"`
+	MediaURL     *string `json:"media_url"`
+	UserID       *string `json:"user_id"`
+	SentByUserID *string `json:"sent_by_user_id"`
+}
+
+// ManualSend is what a manual send did.
+type ManualSend struct {
+	Phone      string `json:"phone_number"`
+	CampaignID string `json:"campaign_id"`
+	MediaURL   string `json:"media_url,omitempty"`
+	MessageID  string `json:"message_id"`
+	Replayed   bool   `json:"-"`
+}
+
+// SendSMS sends a person's message to one contact of a campaign: the thread becomes
+// human-owned for good and every pending AI, drip and starting message of it is canceled, in
+// the same transaction that queues the message.
+func (s *Service) SendSMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+	if in.CampaignID == nil || str(in.CampaignID) == "" || in.PhoneNumber == nil || str(in.PhoneNumber) == "" || in.Message == nil {
+		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, message")
+	}
+	if strings.TrimSpace(*in.Message) == "" {
+		return ManualSend{}, teli.Invalid("Message text cannot be empty")
+	}
+	in.MediaURL = nil
+	return s.sendManual(ctx, c, in, idem)
+}
+
+// SendMMS is SendSMS with a picture: media_url is required, the text optional.
+func (s *Service) SendMMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+	if str(in.CampaignID) == "" || str(in.PhoneNumber) == "" || str(in.MediaURL) == "" {
+		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, media_url")
+	}
+	if u, err := url.Parse(str(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ManualSend{}, teli.Invalid("media_url must be a public http:// or https:// URL")
+	}
+	return s.sendManual(ctx, c, in, idem)
+}
+
+func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+	var res ManualSend
+	if done, err := s.replayFirst(ctx, c, idem, &res); done || err != nil {
+		res.Replayed = done
+		return res, err
+	}
+	camp, th, err := s.campaignClient(ctx, c, str(in.CampaignID), str(in.PhoneNumber))
+	if err != nil {
+		return ManualSend{}, err
+	}
+	sender, err := s.sendingUser(ctx, c, camp, in)
+	if err != nil {
+		return ManualSend{}, err
+	}
+	if err := s.refuseOptedOut(ctx, camp.OrganizationID, th.Phone); err != nil {
+		return ManualSend{}, err
+	}
+	now := s.clock.Now()
+	body := ""
+	if in.Message != nil {
+		body = strings.TrimSpace(*in.Message)
+	}
+	msg := s.outbound(camp, th.Phone, body, now)
+	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, str(in.MediaURL)
+	msg.ExpiresAt = nil
+	res = ManualSend{Phone: th.Phone, CampaignID: camp.ID, MediaURL: msg.MediaURL, MessageID: msg.ID}
+	res.Replayed, err = s.idempotent(ctx, c, idem, &res, func(tx teli.Store) error {
+		if _, err := tx.TakeOverThread(ctx, teli.TakeOver{TenantID: c.TenantID, CampaignPK: camp.PK, Phone: th.Phone, At: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	})
+	return res, err
+}
+
+// campaignClient finds a campaign's thread by the contact's number, with the manual-send
+// endpoints' 404 "Client {phone} not found in campaign {campaign_id}".
+func (s *Service) campaignClient(ctx context.Context, c Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
+	camp, th, err := s.campaignThread(ctx, c, campaignID, raw)
+	if teli.CodeOf(err) == teli.CodeNotFound {
+		shown := raw
+		if num, nerr := phone.Normalize(lenientPlus(raw)); nerr == nil {
+			shown = num
+		}
+		return camp, th, teli.NotFound("Client %s not found in campaign %s", shown, campaignID)
+	}
+	return camp, th, err
+}
+
+// sendingUser checks the optional user named as the sender.
+func (s *Service) sendingUser(ctx context.Context, c Caller, camp teli.Campaign, in ManualInput) (string, error) {
+	id := str(in.SentByUserID)
+	if id == "" {
+		id = str(in.UserID)
+	}
+	if id == "" {
+		return "", nil
+	}
+	u, err := s.orgUser(ctx, c, camp.OrganizationID, id)
+	return u.UniqueID, err
+}
+
+// refuseOptedOut refuses any message, a person's included, to a number that opted out.
+func (s *Service) refuseOptedOut(ctx context.Context, orgID, num string) error {
+	kinds, err := s.store.Suppressions(ctx, orgID, num)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(kinds, teli.SuppressOptOut) {
+		return teli.Invalid("%s has opted out of messages from this organization; it can only opt back in by texting START", num)
+	}
+	return nil
+}
+
+// outbound is a queued message of a campaign's thread, due now.
+func (s *Service) outbound(camp teli.Campaign, to, body string, now time.Time) teli.Message {
+	count := segment.Of(body)
+	return teli.Message{
+		ID: "msg_" + s.ids.Hex(24), TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
+		CampaignPK: camp.PK, Phone: to, From: camp.FromNumber, To: to, Body: body,
+		Status: teli.MessageQueued, Segments: count.Segments, Encoding: string(count.Encoding),
+		NotBefore: now, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// BulkInput is the body of POST /v1/sms/bulk-send.
+type BulkInput struct {
+	CampaignID   *string   `json:"campaign_id"`
+	PhoneNumbers *[]string `json:"phone_numbers"`
+	Message      *string   `json:"message"`
+}
+
+// BulkResult is one number's result in a bulk send.
+type BulkResult struct {
+	Phone  string `json:"phone_number"`
+	Status string `json:"status"` // sent, failed or skipped
+	Error  string `json:"error,omitempty"`
+	// Reason says why a number was skipped: opted_out, do_not_contact or duplicate.
+	Reason    string `json:"reason,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// Bulk is what a bulk send did.
+type Bulk struct {
+	Total    int          `json:"total"`
+	Sent     int          `json:"sent"`
+	Failed   int          `json:"failed"`
+	Skipped  int          `json:"skipped"`
+	Results  []BulkResult `json:"results"`
+	Replayed bool         `json:"-"`
+}
+
+// BulkSend queues one message, its {{vars}} filled from each lead, to each listed contact of a
+// campaign. The AI stays in charge of the threads. A number not in the campaign fails; one that
+// opted out or is on the do-not-contact list is skipped; neither stops the others.
+func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Idempotency) (Bulk, error) {
+	if str(in.CampaignID) == "" || in.Message == nil {
+		return Bulk{}, teli.Invalid("Missing required fields: campaign_id, phone_numbers, message")
+	}
+	if in.PhoneNumbers == nil || len(*in.PhoneNumbers) == 0 {
+		return Bulk{}, teli.Invalid("phone_numbers must be a non-empty array")
+	}
+	if len(*in.PhoneNumbers) > MaxBulkNumbers {
+		return Bulk{}, teli.Invalid("phone_numbers may hold at most %d numbers", MaxBulkNumbers)
+	}
+	if strings.TrimSpace(*in.Message) == "" {
+		return Bulk{}, teli.Invalid("Message text cannot be empty")
+	}
+	var out Bulk
+	if done, err := s.replayFirst(ctx, c, idem, &out); done || err != nil {
+		out.Replayed = done
+		return out, err
+	}
+	camp, err := s.GetCampaign(ctx, c, str(in.CampaignID))
+	if err != nil {
+		return Bulk{}, err
+	}
+	now := s.clock.Now()
+	var msgs []teli.Message
+	out = Bulk{Total: len(*in.PhoneNumbers), Results: make([]BulkResult, 0, len(*in.PhoneNumbers))}
+	seen := map[string]bool{}
+	for _, raw := range *in.PhoneNumbers {
+		r, msg, err := s.bulkOne(ctx, c, camp, raw, strings.TrimSpace(*in.Message), now, seen)
+		if err != nil {
+			return Bulk{}, err
+		}
+		switch r.Status {
+		case "sent":
+			out.Sent++
+			msgs = append(msgs, msg)
+		case "failed":
+			out.Failed++
+		default:
+			out.Skipped++
+		}
+		out.Results = append(out.Results, r)
+	}
+	out.Replayed, err = s.idempotent(ctx, c, idem, &out, func(tx teli.Store) error {
+		if len(msgs) == 0 {
+			return nil
+		}
+		if err := tx.InsertMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	})
+	return out, err
+}
+
+// bulkOne decides one number of a bulk send.
+func (s *Service) bulkOne(ctx context.Context, c Caller, camp teli.Campaign, raw, text string, now time.Time, seen map[string]bool) (BulkResult, teli.Message, error) {
+	_, th, err := s.campaignClient(ctx, c, camp.ID, raw)
+	if teli.CodeOf(err) == teli.CodeNotFound {
+		return BulkResult{Phone: strings.TrimSpace(raw), Status: "failed", Error: err.Error()}, teli.Message{}, nil
+	}
+	if err != nil {
+		return BulkResult{}, teli.Message{}, err
+	}
+	r := BulkResult{Phone: th.Phone, Status: "skipped"}
+	if seen[th.Phone] {
+		r.Reason = "duplicate"
+		return r, teli.Message{}, nil
+	}
+	seen[th.Phone] = true
+	kinds, err := s.store.Suppressions(ctx, camp.OrganizationID, th.Phone)
+	if err != nil {
+		return r, teli.Message{}, err
+	}
+	if slices.Contains(kinds, teli.SuppressOptOut) {
+		r.Reason = "opted_out"
+		return r, teli.Message{}, nil
+	}
+	if slices.Contains(kinds, teli.SuppressDoNotContact) {
+		r.Reason = string(teli.SuppressDoNotContact)
+		return r, teli.Message{}, nil
+	}
+	msg := s.outbound(camp, th.Phone, template.Render(text, th.Vars), now)
+	msg.Sender, msg.Purpose = teli.SenderBroadcast, teli.PurposeBulk
+	r.Status, r.MessageID = "sent", msg.ID
+	return r, msg, nil
+}
+
+// GetMessage returns one message of the tenant, with its delivery status and carrier error,
+// and the thread it belongs to.
+func (s *Service) GetMessage(ctx context.Context, c Caller, id string) (teli.Message, teli.Thread, error) {
+	m, err := s.store.GetMessage(ctx, c.TenantID, id)
+	if errors.Is(err, teli.ErrNotFound) {
+		return m, teli.Thread{}, teli.NotFound("Message not found")
+	}
+	if err != nil {
+		return m, teli.Thread{}, err
+	}
+	th, err := s.store.GetThread(ctx, c.TenantID, m.CampaignPK, m.Phone)
+	return m, th, err
+}
