@@ -153,7 +153,7 @@ func storyTimeZones(t *testing.T, b apitest.Backend) {
 		at        time.Time
 		delivered []string
 	}{
-		{time.Date(2026, 1, 23, 13, 59, 0, 0, time.UTC), nil},             // 07:59 Central: still closed
+		{time.Date(2026, 1, 23, 13, 59, 0, 0, time.UTC), nil},              // 07:59 Central: still closed
 		{time.Date(2026, 1, 23, 14, 0, 0, 0, time.UTC), []string{chicago}}, // 08:00 Central
 		{time.Date(2026, 1, 23, 15, 0, 0, 0, time.UTC), []string{denver}},  // 08:00 Mountain
 		{time.Date(2026, 1, 23, 16, 0, 0, 0, time.UTC), []string{la}},      // 08:00 Pacific
