@@ -110,6 +110,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}, nil
 }
 
+// SweepInterval is how often a dispatch runs even when nothing woke one: often enough that a
+// claim whose lease expired is taken over soon after, at most every 30 seconds.
+func SweepInterval(cfg config.Config) time.Duration {
+	return max(min(cfg.SendLease/2, 30*time.Second), time.Second)
+}
+
 // OpenDatabase opens the configured database. workers may be nil for a store that only inserts
 // jobs (the admin command).
 func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, workers *river.Workers) (Database, error) {
@@ -117,10 +123,14 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if err != nil {
 		return nil, err
 	}
-	if kind == config.Postgres {
-		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers})
+	var periodic []*river.PeriodicJob
+	if workers != nil {
+		periodic = jobs.Periodic(SweepInterval(cfg))
 	}
-	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers})
+	if kind == config.Postgres {
+		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
+	}
+	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
 }
 
 // Handler is the HTTP API (tests drive it directly).

@@ -82,15 +82,24 @@ func (l Limits) budgets(m teli.ClaimedMessage) []teli.Budget {
 	return out
 }
 
-// Run dispatches batches until nothing is due. It returns the number of messages it handed to
-// the carrier.
-func (d *Dispatcher) Run(ctx context.Context) (int, error) {
-	sent := 0
+// MaxRun bounds one Run, so that a dispatch job stays well inside the job queue's timeout
+// however slow the carrier; a Run that stops for it reports that more may be due.
+const MaxRun = 20 * time.Second
+
+// Run dispatches batches until nothing is due, or until MaxRun has passed. It returns the
+// number of messages it handed to the carrier, and whether it stopped with work left.
+func (d *Dispatcher) Run(ctx context.Context) (sent int, more bool, err error) {
+	// Wall time, not the injected clock: this bounds how long the job runs, not when
+	// messages are due.
+	start := time.Now()
 	for {
 		n, claimed, err := d.batch(ctx)
 		sent += n
 		if err != nil || claimed == 0 {
-			return sent, err
+			return sent, false, err
+		}
+		if time.Since(start) > MaxRun {
+			return sent, true, nil
 		}
 	}
 }

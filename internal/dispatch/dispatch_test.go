@@ -86,7 +86,7 @@ func TestQuietHoursHoldThenSend(t *testing.T) {
 			var wakes []time.Time
 			w.disp.Wake = func(_ context.Context, at time.Time) error { wakes = append(wakes, at); return nil }
 
-			if sent, err := w.disp.Run(context.Background()); err != nil || sent != 0 {
+			if sent, _, err := w.disp.Run(context.Background()); err != nil || sent != 0 {
 				t.Fatalf("before 08:00 anywhere: sent %d, err %v", sent, err)
 			}
 			st := w.statuses(t)
@@ -98,11 +98,11 @@ func TestQuietHoursHoldThenSend(t *testing.T) {
 				t.Fatalf("wake-ups %v, want one at %v", wakes, nyOpen)
 			}
 			w.clk.Set(nyOpen)
-			if sent, _ := w.disp.Run(context.Background()); sent != 1 {
+			if sent, _, _ := w.disp.Run(context.Background()); sent != 1 {
 				t.Fatalf("at 08:00 New York: sent %d, want 1", sent)
 			}
 			w.clk.Set(laOpen)
-			if sent, _ := w.disp.Run(context.Background()); sent != 1 {
+			if sent, _, _ := w.disp.Run(context.Background()); sent != 1 {
 				t.Fatalf("at 08:00 Los Angeles: sent %d, want 1", sent)
 			}
 			for p, m := range w.statuses(t) {
@@ -110,7 +110,7 @@ func TestQuietHoursHoldThenSend(t *testing.T) {
 					t.Fatalf("%s: %+v", p, m)
 				}
 			}
-			if sent, _ := w.disp.Run(context.Background()); sent != 0 {
+			if sent, _, _ := w.disp.Run(context.Background()); sent != 0 {
 				t.Fatal("a delivered message went out again")
 			}
 		})
@@ -124,7 +124,7 @@ func TestStaleMessageExpires(t *testing.T) {
 	start := time.Date(2026, 1, 23, 16, 0, 0, 0, time.UTC)
 	w := newWorld(t, apitest.Backends()[0], start, ny)
 	w.clk.Set(start.Add(25 * time.Hour))
-	if sent, err := w.disp.Run(context.Background()); err != nil || sent != 0 {
+	if sent, _, err := w.disp.Run(context.Background()); err != nil || sent != 0 {
 		t.Fatalf("sent %d, err %v", sent, err)
 	}
 	if m := w.statuses(t)[ny]; m.Status != teli.MessageExpired {

@@ -100,8 +100,23 @@ type dispatchWorker struct {
 }
 
 func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[Dispatch]) error {
-	_, err := w.deps.Dispatcher.Run(ctx)
-	return err
+	_, more, err := w.deps.Dispatcher.Run(ctx)
+	if err != nil || !more {
+		return err
+	}
+	// The run stopped for time with messages left: hand them to a fresh job.
+	return w.deps.Store.Enqueue(ctx, Dispatch{}, teli.JobOpts{})
+}
+
+// Periodic returns the jobs the queue inserts on a schedule: a dispatch every sweep, which
+// sends whatever nothing else woke (messages left by a process that died, claims whose lease
+// expired, waits whose wake-up job was lost), and one at start.
+func Periodic(sweep time.Duration) []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return Dispatch{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
 }
 
 type voiceAgentSyncWorker struct {

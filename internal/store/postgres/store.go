@@ -38,6 +38,8 @@ type Options struct {
 	Workers *river.Workers
 	// MaxJobWorkers bounds concurrently running jobs (default DefaultMaxJobWorkers).
 	MaxJobWorkers int
+	// PeriodicJobs are inserted on a schedule by whichever process leads the job queue.
+	PeriodicJobs []*river.PeriodicJob
 	// JobPollInterval is River's fallback poll for new jobs; LISTEN/NOTIFY normally finds them
 	// at once. Zero keeps River's default (one second).
 	JobPollInterval time.Duration
@@ -111,6 +113,9 @@ func prepare(ctx context.Context, pool *pgxpool.Pool, opts Options) (*river.Clie
 	return newRiverClient(pool, opts)
 }
 
+// RescueStuckJobsAfter is how long a job may stay running before another worker retries it.
+const RescueStuckJobsAfter = 2 * time.Minute
+
 // newRiverClient builds the one River client of the store, on the store's pool.
 func newRiverClient(pool *pgxpool.Pool, opts Options) (*river.Client[pgx.Tx], error) {
 	cfg := &river.Config{Logger: opts.Logger}
@@ -121,6 +126,11 @@ func newRiverClient(pool *pgxpool.Pool, opts Options) (*river.Client[pgx.Tx], er
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
 		cfg.Workers = opts.Workers
+		cfg.PeriodicJobs = opts.PeriodicJobs
+		// A job whose process died mid-run stays "running" until rescued; River's default
+		// wait is an hour. Every job here is safe to run again, and none runs longer than the
+		// default one-minute timeout, so a short wait gets work moving again soon after a crash.
+		cfg.RescueStuckJobsAfter = RescueStuckJobsAfter
 		if opts.JobPollInterval > 0 {
 			cfg.FetchPollInterval = opts.JobPollInterval
 			// River rejects a poll interval shorter than the fetch cooldown (100ms by default).

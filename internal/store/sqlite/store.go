@@ -47,6 +47,8 @@ type Options struct {
 	Workers *river.Workers
 	// MaxJobWorkers bounds concurrently running jobs (default DefaultMaxJobWorkers).
 	MaxJobWorkers int
+	// PeriodicJobs are inserted on a schedule by whichever process leads the job queue.
+	PeriodicJobs []*river.PeriodicJob
 	// JobPollInterval is how often idle workers look for new jobs (default
 	// DefaultJobPollInterval).
 	JobPollInterval time.Duration
@@ -163,6 +165,9 @@ func openDB(ctx context.Context, path string, kind poolKind) (*sql.DB, error) {
 	return db, nil
 }
 
+// RescueStuckJobsAfter is how long a job may stay running before another worker retries it.
+const RescueStuckJobsAfter = 2 * time.Minute
+
 // newRiverClient builds the one River client of the store, on the writer pool so that jobs
 // inserted inside InTx share the transaction's connection.
 func newRiverClient(writer *sql.DB, opts Options) (*river.Client[*sql.Tx], error) {
@@ -178,6 +183,11 @@ func newRiverClient(writer *sql.DB, opts Options) (*river.Client[*sql.Tx], error
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
 		cfg.Workers = opts.Workers
+		cfg.PeriodicJobs = opts.PeriodicJobs
+		// A job whose process died mid-run stays "running" until rescued; River's default
+		// wait is an hour. Every job here is safe to run again, and none runs longer than the
+		// default one-minute timeout, so a short wait gets work moving again soon after a crash.
+		cfg.RescueStuckJobsAfter = RescueStuckJobsAfter
 		cfg.FetchPollInterval = poll
 		// River rejects a poll interval shorter than the fetch cooldown (100ms by default).
 		cfg.FetchCooldown = min(poll, river.FetchCooldownDefault)
