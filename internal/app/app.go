@@ -91,7 +91,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	deps.Dispatcher = &dispatch.Dispatcher{
 		Store: db, Carrier: sender, Clock: o.Clock, IDs: o.IDs, Log: o.Logger,
 		Wake:  func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
-		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout,
+		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout, ShortWait: dispatch.DefaultShortWait,
 		Limits: dispatch.Limits{
 			NumberPerSecond: cfg.RateNumberPerSecond, CampaignPerSecond: cfg.RateCampaignPerSecond,
 			OrgPerDay: cfg.RateOrgPerDay, Burst: cfg.RateBurst,
@@ -133,6 +133,18 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
 }
 
+// reclaimAfterLease runs one dispatch as soon as the claims of a process that stopped can be
+// taken over, rather than at the next periodic sweep.
+func (a *App) reclaimAfterLease(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(a.cfg.SendLease + time.Second):
+		if err := a.db.Enqueue(context.WithoutCancel(ctx), jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+			a.log.Warn("could not queue the post-start dispatch", "err", err)
+		}
+	}
+}
+
 // Handler is the HTTP API (tests drive it directly).
 func (a *App) Handler() http.Handler { return a.handler }
 
@@ -170,6 +182,13 @@ func (a *App) Run(ctx context.Context) error {
 		ln.Close()
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	// Messages left queued by a process that stopped go out now, without waiting for the
+	// periodic sweep, which runs only once this process leads the job queue.
+	if err := a.db.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+		ln.Close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	go a.reclaimAfterLease(ctx)
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

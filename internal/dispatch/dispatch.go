@@ -21,6 +21,9 @@ import (
 const (
 	DefaultBatchSize   = 500
 	DefaultConcurrency = 32
+	// DefaultShortWait is the ShortWait servers use: throughput waits are fractions of a
+	// second, quiet-hours waits are hours.
+	DefaultShortWait = 2 * time.Second
 	// retryDelay is how long a message waits after a retryable carrier error without a
 	// Retry-After of its own.
 	retryDelay = 5 * time.Second
@@ -51,6 +54,9 @@ type Dispatcher struct {
 	CarrierTimeout time.Duration
 	// Limits are the throughput budgets; the zero value limits nothing.
 	Limits Limits
+	// ShortWait is the longest hold a Run waits out itself instead of ending and leaving the
+	// message to its wake-up job; zero never waits.
+	ShortWait time.Duration
 }
 
 // Limits configures throughput (spec/compliance.md §4). Every limit holds across all
@@ -65,6 +71,21 @@ type Limits struct {
 
 func (l Limits) any() bool {
 	return l.NumberPerSecond > 0 || l.CampaignPerSecond > 0 || l.OrgPerDay > 0
+}
+
+// spacing is the interval between two sends at the slowest per-second limit; zero when only a
+// daily quota limits.
+func (l Limits) spacing() time.Duration {
+	rate := 0.0
+	for _, r := range []float64{l.NumberPerSecond, l.CampaignPerSecond} {
+		if r > 0 && (rate == 0 || r < rate) {
+			rate = r
+		}
+	}
+	if rate == 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / rate)
 }
 
 // budgets lists the budgets a message draws on.
@@ -92,20 +113,40 @@ func (d *Dispatcher) Run(ctx context.Context) (sent int, more bool, err error) {
 	// Wall time, not the injected clock: this bounds how long the job runs, not when
 	// messages are due.
 	start := time.Now()
+	var soonest time.Time
 	for {
-		n, claimed, err := d.batch(ctx)
+		n, claimed, next, err := d.batch(ctx)
 		sent += n
-		if err != nil || claimed == 0 {
+		if err != nil {
 			return sent, false, err
 		}
-		if time.Since(start) > MaxRun {
-			return sent, true, nil
+		if !next.IsZero() && (soonest.IsZero() || next.Before(soonest)) {
+			soonest = next
 		}
+		if claimed > 0 {
+			if time.Since(start) > MaxRun {
+				return sent, true, nil
+			}
+			continue
+		}
+		wait := soonest.Sub(d.Clock.Now())
+		if soonest.IsZero() || d.ShortWait <= 0 || wait > d.ShortWait || time.Since(start)+wait > MaxRun {
+			return sent, false, nil
+		}
+		// A message held for moments (a throughput budget refilling): wait here rather than
+		// for a scheduled wake-up job, which the job queue may start only seconds later.
+		select {
+		case <-ctx.Done():
+			return sent, false, ctx.Err()
+		case <-time.After(max(wait, 0)):
+		}
+		soonest = time.Time{}
 	}
 }
 
-// batch claims, decides, sends and records one batch; it reports sends and claims.
-func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
+// batch claims, decides, sends and records one batch; it reports sends, claims and the
+// earliest instant a message it held becomes due.
+func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, held time.Time, err error) {
 	token := d.IDs.UUID()
 	now := d.Clock.Now()
 	req := teli.ClaimRequest{Now: now, Limit: d.batchSize(), Token: token}
@@ -114,7 +155,7 @@ func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
 	}
 	msgs, err := d.Store.ClaimDue(ctx, req)
 	if err != nil || len(msgs) == 0 {
-		return 0, 0, err
+		return 0, 0, time.Time{}, err
 	}
 	outcomes := make([]teli.SendOutcome, len(msgs))
 	send := make([]bool, len(msgs))
@@ -122,7 +163,7 @@ func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
 		outcomes[i], send[i] = d.decide(m)
 	}
 	if err := d.takeBudgets(ctx, msgs, outcomes, send); err != nil {
-		return 0, len(msgs), err
+		return 0, len(msgs), time.Time{}, err
 	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, d.concurrency())
@@ -138,14 +179,15 @@ func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, err error) {
 	}
 	wg.Wait()
 	if err := d.Store.FinishSends(ctx, token, outcomes); err != nil {
-		return 0, len(msgs), err
+		return 0, len(msgs), time.Time{}, err
 	}
 	for _, o := range outcomes {
 		if o.Status == teli.MessageSent || o.Status == teli.MessageDelivered {
 			sent++
 		}
 	}
-	return sent, len(msgs), d.wakeForWaits(ctx, outcomes)
+	held, err = d.wakeForWaits(ctx, outcomes)
+	return sent, len(msgs), held, err
 }
 
 // decide runs the gate on one claimed message. It returns the outcome of a refusal, or true
@@ -196,9 +238,13 @@ func (d *Dispatcher) takeBudgets(ctx context.Context, msgs []teli.ClaimedMessage
 		if err != nil {
 			return err
 		}
-		for _, i := range idx[granted:] {
+		// Space the rest out at the budget's pace, so that each later claim finds only the
+		// messages the budget can take by then instead of all of them again.
+		spacing := d.Limits.spacing()
+		for k, i := range idx[granted:] {
 			send[i] = false
-			outcomes[i].Status, outcomes[i].Reason, outcomes[i].NotBefore = teli.MessageQueued, gate.ReasonRateLimit, next
+			outcomes[i].Status, outcomes[i].Reason = teli.MessageQueued, gate.ReasonRateLimit
+			outcomes[i].NotBefore = next.Add(time.Duration(k) * spacing)
 		}
 	}
 	return nil
@@ -250,9 +296,12 @@ func (d *Dispatcher) send(ctx context.Context, m teli.ClaimedMessage, out teli.S
 		msg.MediaURLs = []string{m.MediaURL}
 	}
 	out.Provider = d.Carrier.Name()
-	if d.Lease > 0 && d.Clock.Now().After(m.UpdatedAt.Add(d.Lease-d.CarrierTimeout)) {
-		// Too late in the claim to start a call: another dispatcher may take the message over
-		// before the call ends. Put it back instead.
+	if d.claimExpiring(m) {
+		if m.Reclaimed {
+			// It may be at the carrier: only a reclaim, which asks first, may send it.
+			return leaveClaimed(out)
+		}
+		// Never sent by anyone: put it back for the next claim.
 		out.Status, out.Reason, out.NotBefore = teli.MessageQueued, "claim_expiring", d.Clock.Now()
 		return out
 	}
@@ -264,19 +313,27 @@ func (d *Dispatcher) send(ctx context.Context, m teli.ClaimedMessage, out teli.S
 		res, found, err = d.Carrier.FindSent(ctx, msg, m.CreatedAt.Add(-time.Minute))
 		if err != nil {
 			d.Log.Warn("dispatch: reconciling a reclaimed message failed", "message_id", m.ID, "err", err)
-			out.Status, out.Reason, out.NotBefore = teli.MessageQueued, "reconcile_error", out.At.Add(retryDelay)
-			return out
+			return leaveClaimed(out)
 		}
+		d.Log.Info("dispatch: reclaimed a message whose dispatcher stopped", "message_id", m.ID, "found_at_carrier", found)
 	}
 	if !found {
+		if d.claimExpiring(m) {
+			return leaveClaimed(out) // the lookup took the claim's remaining time
+		}
 		res, err = d.Carrier.Send(ctx, msg)
 	}
 	var se *carrier.SendError
 	if err != nil && errors.As(err, &se) && se.Uncertain {
 		// The carrier may have taken it: look before sending again, never resend blindly.
-		if found, ok, ferr := d.Carrier.FindSent(ctx, msg, m.UpdatedAt.Add(-time.Minute)); ferr == nil && ok {
-			res, err = found, nil
+		found, ok, ferr := d.Carrier.FindSent(ctx, msg, m.UpdatedAt.Add(-time.Minute))
+		if ferr != nil || !ok {
+			// Not found may only mean not yet visible. The message stays claimed; once the
+			// lease runs out it is reclaimed and the carrier asked again before any resend.
+			d.Log.Warn("dispatch: carrier outcome unknown; reconciling after the lease", "message_id", m.ID, "err", err)
+			return leaveClaimed(out)
 		}
+		res, err = found, nil
 	}
 	switch {
 	case err == nil:
@@ -296,6 +353,20 @@ func (d *Dispatcher) send(ctx context.Context, m teli.ClaimedMessage, out teli.S
 	return out
 }
 
+// claimExpiring reports whether it is too late in m's claim to start a carrier call: another
+// dispatcher may take the message over once the lease runs out, and the call must have ended
+// by then.
+func (d *Dispatcher) claimExpiring(m teli.ClaimedMessage) bool {
+	return d.Lease > 0 && d.Clock.Now().After(m.UpdatedAt.Add(d.Lease-d.CarrierTimeout))
+}
+
+// leaveClaimed is the outcome of a message whose fate at the carrier is unknown: FinishSends
+// leaves it claimed, so only the lease's expiry brings it back, as a reclaimed message.
+func leaveClaimed(out teli.SendOutcome) teli.SendOutcome {
+	out.Status, out.Reason = teli.MessageSending, "carrier_outcome_unknown"
+	return out
+}
+
 // sentStatus maps a carrier's acceptance status to the message's: delivered when the carrier
 // says so at once (the sandbox), otherwise sent until a status callback says more.
 func sentStatus(s carrier.Status) teli.MessageStatus {
@@ -305,8 +376,9 @@ func sentStatus(s carrier.Status) teli.MessageStatus {
 	return teli.MessageSent
 }
 
-// wakeForWaits schedules a dispatch for the earliest held message of the batch.
-func (d *Dispatcher) wakeForWaits(ctx context.Context, outcomes []teli.SendOutcome) error {
+// wakeForWaits schedules a dispatch for the earliest held message of the batch, and returns
+// that instant.
+func (d *Dispatcher) wakeForWaits(ctx context.Context, outcomes []teli.SendOutcome) (time.Time, error) {
 	var earliest time.Time
 	for _, o := range outcomes {
 		if o.Status == teli.MessageQueued && (earliest.IsZero() || o.NotBefore.Before(earliest)) {
@@ -314,9 +386,9 @@ func (d *Dispatcher) wakeForWaits(ctx context.Context, outcomes []teli.SendOutco
 		}
 	}
 	if earliest.IsZero() || d.Wake == nil {
-		return nil
+		return earliest, nil
 	}
-	return d.Wake(ctx, earliest)
+	return earliest, d.Wake(ctx, earliest)
 }
 
 func (d *Dispatcher) batchSize() int {

@@ -83,7 +83,9 @@ type Store interface {
 	// first. Up to r.Limit more, whose claim lease expired, are claimed again, flagged Reclaimed.
 	ClaimDue(ctx context.Context, r ClaimRequest) ([]ClaimedMessage, error)
 	// FinishSends records what became of messages claimed under token; a message no longer
-	// claimed under it (reclaimed after a lease) is left alone.
+	// claimed under it (reclaimed after a lease) is left alone, and so is an outcome with
+	// status sending: its fate at the carrier is unknown, so it stays claimed until the lease
+	// runs out and another dispatcher reconciles it.
 	FinishSends(ctx context.Context, token string, outcomes []SendOutcome) error
 	// ListMessages returns messages of a campaign, newest first.
 	ListMessages(ctx context.Context, f MessageFilter) ([]Message, error)

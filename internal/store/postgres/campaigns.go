@@ -251,6 +251,9 @@ const finishSend = `WITH done AS (
 // a message sent marks its thread's last outbound time, and a campaign whose starting messages
 // are all settled is COMPLETED.
 func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
+	// An outcome still "sending" is a message whose fate at the carrier is unknown: it stays
+	// claimed until its lease runs out.
+	outcomes = slices.DeleteFunc(slices.Clone(outcomes), func(o teli.SendOutcome) bool { return o.Status == teli.MessageSending })
 	err := s.inTx(ctx, func(tx *Store) error {
 		batch := &pgx.Batch{}
 		for _, o := range outcomes {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/openteli/teli/internal/store/rowjson"
@@ -271,6 +272,9 @@ const keepFinalStatus = `CASE WHEN status IN ('delivered', 'undelivered', 'faile
 // a message sent marks its thread's last outbound time, and a campaign whose starting messages
 // are all settled is COMPLETED.
 func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
+	// An outcome still "sending" is a message whose fate at the carrier is unknown: it stays
+	// claimed until its lease runs out.
+	outcomes = slices.DeleteFunc(slices.Clone(outcomes), func(o teli.SendOutcome) bool { return o.Status == teli.MessageSending })
 	err := s.inTx(ctx, func(tx *Store) error {
 		campaigns := map[string]time.Time{}
 		for _, o := range outcomes {
