@@ -69,7 +69,7 @@ func (s *Server) campaignContacts(w http.ResponseWriter, r *http.Request) error 
 
 // standardVars are the lead fields the contacts endpoint shows at top level; the rest are
 // custom_fields.
-var standardVars = map[string]bool{"first_name": true, "last_name": true, "email": true, "company": true, "company_name": true, "phone_number": true}
+var standardVars = map[string]bool{"name": true, "first_name": true, "last_name": true, "email": true, "company": true, "company_name": true, "phone_number": true}
 
 // contactView is a campaign's thread as the contacts endpoint shows it: the lead, who speaks
 // for the business, and the contact's consent.

@@ -89,7 +89,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
 	deps.Store, deps.Voice = db, platform
 	deps.Dispatcher = &dispatch.Dispatcher{
-		Store: db, Carrier: sender, Clock: o.Clock, IDs: o.IDs, Log: o.Logger,
+		Store: db, Carrier: sender, Clock: o.Clock, Log: o.Logger,
 		Wake:  func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
 		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout, ShortWait: dispatch.DefaultShortWait,
 		Limits: dispatch.Limits{

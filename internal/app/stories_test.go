@@ -247,14 +247,16 @@ func storyStop(t *testing.T, b apitest.Backend) {
 		t.Fatalf("manual send to an opted-out contact: %v", refused)
 	}
 
-	// Replies now land in the newest thread of the number: the second campaign's.
+	// Replies land in the thread where the conversation is going on: the first campaign's, as
+	// the second one never reached the contact.
 	e.reply(detroit, "START")
-	e.waitStatuses("second", detroit, "agent:blocked/opted_out contact:received system:delivered")
+	e.waitStatuses("first", detroit, "agent:delivered contact:received system:delivered contact:received contact:received system:delivered")
 	e.reply(detroit, "help")
-	e.waitStatuses("second", detroit, "agent:blocked/opted_out contact:received system:delivered contact:received system:delivered")
-	if help := e.threadMessages("second", detroit)[4]["message"].(string); !strings.Contains(help, "reply STOP") {
+	e.waitStatuses("first", detroit, "agent:delivered contact:received system:delivered contact:received contact:received system:delivered contact:received system:delivered")
+	if help := e.threadMessages("first", detroit)[7]["message"].(string); !strings.Contains(help, "reply STOP") {
 		t.Fatalf("help text: %q", help)
 	}
+	e.waitStatuses("second", detroit, "agent:blocked/opted_out")
 	e.c.do("POST", "/v1/sms/send", fmt.Sprintf(`{"campaign_id": "first", "phone_number": %q, "message": "Welcome back."}`, detroit), 200)
 }
 

@@ -58,7 +58,7 @@ func newWorld(t *testing.T, b apitest.Backend, start time.Time, phones ...string
 	if _, err := db.AddThreads(ctx, threads, msgs); err != nil {
 		t.Fatal(err)
 	}
-	d := &dispatch.Dispatcher{Store: db, Carrier: sandbox.New(seq), Clock: clk, IDs: seq, Log: slog.New(slog.DiscardHandler)}
+	d := &dispatch.Dispatcher{Store: db, Carrier: sandbox.New(seq), Clock: clk, Log: slog.New(slog.DiscardHandler)}
 	return world{store: db, clk: clk, camp: camp, disp: d}
 }
 

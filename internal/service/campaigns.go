@@ -244,9 +244,6 @@ func (s *Service) startingMessage(camp teli.Campaign, to, body string) teli.Mess
 	expires := now.Add(StartingMessageValidity)
 	m := s.outbound(camp, to, body, now)
 	m.Sender, m.Purpose, m.MediaURL, m.ExpiresAt = teli.SenderAgent, teli.PurposeStarting, camp.Settings.MMSMediaURL, &expires
-	if camp.Settings.DryRun {
-		m.Status, m.Provider, m.Reason = teli.MessageSent, "dry_run", "dry_run"
-	}
 	return m
 }
 

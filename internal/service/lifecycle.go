@@ -106,7 +106,7 @@ func (s *Service) PauseCampaign(ctx context.Context, c Caller, campaignID string
 // ResumeCampaign makes every message the pause held due again; each is re-checked at the gate
 // (quiet hours, expiry, ownership, consent) before it goes.
 func (s *Service) ResumeCampaign(ctx context.Context, c Caller, campaignID string) (teli.Campaign, error) {
-	return s.changeStatus(ctx, c, campaignID, resumable, teli.CampaignActive, "active")
+	return s.changeStatus(ctx, c, campaignID, resumable, teli.CampaignActive, "resumed")
 }
 
 // EndCampaign cancels every pending automated message of the campaign, for good.

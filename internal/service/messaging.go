@@ -140,15 +140,20 @@ func (s *Service) refuseOptedOut(ctx context.Context, orgID, num string) error {
 	return nil
 }
 
-// outbound is a queued message of a campaign's thread, due now.
+// outbound is a queued message of a campaign's thread, due now. In a dry run it is recorded as
+// sent at once and never reaches a carrier, whoever wrote it.
 func (s *Service) outbound(camp teli.Campaign, to, body string, now time.Time) teli.Message {
 	count := segment.Of(body)
-	return teli.Message{
+	m := teli.Message{
 		ID: "msg_" + s.ids.Hex(24), TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
 		CampaignPK: camp.PK, Phone: to, From: camp.FromNumber, To: to, Body: body,
 		Status: teli.MessageQueued, Segments: count.Segments, Encoding: string(count.Encoding),
 		NotBefore: now, CreatedAt: now, UpdatedAt: now,
 	}
+	if camp.Settings.DryRun {
+		m.Status, m.Provider, m.Reason = teli.MessageSent, "dry_run", "dry_run"
+	}
+	return m
 }
 
 // BulkInput is the body of POST /v1/sms/bulk-send.
@@ -202,6 +207,9 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 	camp, err := s.GetCampaign(ctx, c, str(in.CampaignID))
 	if err != nil {
 		return Bulk{}, err
+	}
+	if camp.Status == teli.CampaignEnded {
+		return Bulk{}, teli.Invalid("Campaign %s has ended and takes no new messages", camp.ID)
 	}
 	now := s.clock.Now()
 	var msgs []teli.Message

@@ -239,7 +239,7 @@ const finishSend = `WITH done AS (
 	        status = CASE WHEN status IN ('delivered', 'undelivered', 'failed')
 	            AND $1::text IN ('sent', 'delivered') THEN status ELSE $1::text END,
 	        reason = $2, not_before = $3, provider = $4, provider_id = coalesce(provider_id, $5),
-	        error_code = $6, claim_token = NULL, updated_at = $7
+	        error_code = CASE WHEN $6::text = '' THEN error_code ELSE $6::text END, claim_token = NULL, updated_at = $7
 	    WHERE message_id = $8 AND claim_token = $9
 	    RETURNING campaign_pk, phone),
 	marked AS (

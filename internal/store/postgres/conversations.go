@@ -92,7 +92,8 @@ func (s *Store) RouteInbound(ctx context.Context, number, phone string) (teli.Th
 	t, err := scanThread(s.q().QueryRow(ctx,
 		`SELECT `+threadColumns+` FROM threads t JOIN campaigns c ON c.pk = t.campaign_pk
 		 WHERE t.phone = $1 AND c.from_number = $2
-		 ORDER BY t.created_at DESC, t.campaign_pk DESC LIMIT 1`,
+		 ORDER BY GREATEST(t.last_outbound_at, t.last_inbound_at) DESC NULLS LAST,
+		     t.created_at DESC, t.campaign_pk DESC LIMIT 1`,
 		phone, number))
 	return t, wrapErr("route inbound", err)
 }
@@ -218,6 +219,10 @@ func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusC
 				`UPDATE messages SET not_before = $1, updated_at = $1
 				 WHERE campaign_pk = $2 AND status = 'queued' AND reason = 'campaign_paused'`,
 				c.At, c.CampaignPK)
+			if err == nil {
+				// A campaign paused after its last starting message is complete again.
+				err = tx.completeCampaigns(ctx, map[string]time.Time{c.CampaignPK: c.At})
+			}
 		}
 		touched = tag.RowsAffected()
 		return err

@@ -280,7 +280,8 @@ func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.S
 		for _, o := range outcomes {
 			res, err := tx.write().ExecContext(ctx,
 				`UPDATE messages SET status = `+keepFinalStatus+`, reason = ?2, not_before = ?3,
-				     provider = ?4, provider_id = coalesce(provider_id, ?5), error_code = ?6,
+				     provider = ?4, provider_id = coalesce(provider_id, ?5),
+				     error_code = CASE WHEN ?6 = '' THEN error_code ELSE ?6 END,
 				     claim_token = NULL, updated_at = ?7
 				 WHERE message_id = ?8 AND claim_token = ?9`,
 				string(o.Status), o.Reason, micros(o.NotBefore), o.Provider, nullIfEmpty(o.ProviderID),
@@ -306,17 +307,24 @@ func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.S
 			}
 		}
 		for pk, at := range campaigns {
-			if _, err := tx.write().ExecContext(ctx,
-				`UPDATE campaigns SET status = 'COMPLETED', modified_at = ?
-				 WHERE pk = ? AND status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM messages
-				     WHERE campaign_pk = ? AND purpose = 'starting' AND status IN ('queued', 'sending'))`,
-				micros(at), pk, pk); err != nil {
+			if err := tx.completeCampaign(ctx, pk, at); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return wrapErr("finish sends", err)
+}
+
+// completeCampaign marks an ACTIVE campaign COMPLETED when none of its starting messages is
+// left queued or sending.
+func (s *Store) completeCampaign(ctx context.Context, pk string, at time.Time) error {
+	_, err := s.write().ExecContext(ctx,
+		`UPDATE campaigns SET status = 'COMPLETED', modified_at = ?
+		 WHERE pk = ? AND status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM messages
+		     WHERE campaign_pk = ? AND purpose = 'starting' AND status IN ('queued', 'sending'))`,
+		micros(at), pk, pk)
+	return err
 }
 
 // sentStatus reports whether a message in status st was handed to a carrier.

@@ -88,7 +88,9 @@ func (s *Store) ListThreads(ctx context.Context, f teli.ThreadFilter) ([]teli.Th
 func (s *Store) RouteInbound(ctx context.Context, number, phone string) (teli.Thread, error) {
 	t, err := scanThread(s.read().QueryRowContext(ctx,
 		`SELECT `+threadColumns+` FROM threads t JOIN campaigns c ON c.pk = t.campaign_pk
-		 WHERE t.phone = ? AND c.from_number = ? ORDER BY t.created_at DESC, t.campaign_pk DESC LIMIT 1`,
+		 WHERE t.phone = ? AND c.from_number = ?
+		 ORDER BY max(coalesce(t.last_outbound_at, 0), coalesce(t.last_inbound_at, 0)) DESC,
+		     t.created_at DESC, t.campaign_pk DESC LIMIT 1`,
 		phone, number))
 	return t, wrapErr("route inbound", err)
 }
@@ -215,6 +217,10 @@ func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusC
 				`UPDATE messages SET not_before = ?, updated_at = ?
 				 WHERE campaign_pk = ? AND status = 'queued' AND reason = 'campaign_paused'`,
 				micros(c.At), micros(c.At), c.CampaignPK)
+			if err == nil {
+				// A campaign paused after its last starting message is complete again.
+				err = tx.completeCampaign(ctx, c.CampaignPK, c.At)
+			}
 		}
 		if err != nil || res == nil {
 			return err

@@ -97,6 +97,17 @@ func testThreadsListAndRoute(t *testing.T, s teli.Store) {
 	if routed.CampaignPK != later.PK {
 		t.Fatalf("routed to %s, want the newer campaign %s", routed.CampaignPK, later.PK)
 	}
+	// A conversation that is going on wins over a newer thread that never spoke.
+	must(t, s.InsertMessages(ctx, []teli.Message{{
+		ID: "in-route", TenantID: "ta", OrganizationID: c.OrganizationID, CampaignPK: c.PK, Phone: threads[0].Phone,
+		Inbound: true, Sender: teli.SenderContact, Purpose: teli.PurposeInbound, From: threads[0].Phone, To: c.FromNumber,
+		Body: "hi", Status: teli.MessageReceived, Segments: 1, Encoding: "GSM-7", NotBefore: at(25), CreatedAt: at(25), UpdatedAt: at(25),
+	}}))
+	routed, err = s.RouteInbound(ctx, c.FromNumber, threads[0].Phone)
+	must(t, err)
+	if routed.CampaignPK != c.PK {
+		t.Fatalf("routed to %s, want %s where the contact is talking", routed.CampaignPK, c.PK)
+	}
 	if _, err := s.RouteInbound(ctx, "+13135558888", threads[0].Phone); !errors.Is(err, teli.ErrNotFound) {
 		t.Fatalf("unknown number: %v", err)
 	}
