@@ -31,7 +31,11 @@ func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error
 	}
 	views := make([]obj, len(orgs))
 	for i, o := range orgs {
-		views[i] = organizationView(o)
+		u, err := s.svc.Usage(r.Context(), callerOf(r), o.UniqueID, "")
+		if err != nil {
+			return err
+		}
+		views[i] = withUsage(organizationView(o), u)
 	}
 	writeOK(w, http.StatusOK, obj{"count": len(views), "organizations": views})
 	return nil
@@ -42,7 +46,11 @@ func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOK(w, http.StatusOK, obj{"organization": organizationView(org)})
+	u, err := s.svc.Usage(r.Context(), callerOf(r), org.UniqueID, "")
+	if err != nil {
+		return err
+	}
+	writeOK(w, http.StatusOK, obj{"organization": withUsage(organizationView(org), u)})
 	return nil
 }
 
@@ -66,7 +74,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	views := make([]obj, len(users))
 	for i, u := range users {
-		views[i] = userView(u)
+		usage, err := s.svc.Usage(r.Context(), callerOf(r), u.OrganizationID, u.UniqueID)
+		if err != nil {
+			return err
+		}
+		views[i] = withUsage(userView(u), usage)
 	}
 	writeOK(w, http.StatusOK, obj{"count": len(views), "users": views})
 	return nil

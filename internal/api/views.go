@@ -27,8 +27,8 @@ func organizationSummary(o teli.Organization) obj {
 	}
 }
 
-// organizationView is the full organization object of the list and get endpoints. Usage
-// counters are zero until messaging and calls exist to count.
+// organizationView is the full organization object of the list and get endpoints; withUsage
+// fills its messaging counters. Voice seconds are zero until calls exist to count.
 func organizationView(o teli.Organization) obj {
 	v := organizationSummary(o)
 	return merge(v, obj{
@@ -85,6 +85,14 @@ func userView(u teli.User) obj {
 		"created_at":          isoTime(u.CreatedAt),
 		"modified_at":         isoTime(u.ModifiedAt),
 		"updated_at":          isoTime(u.ModifiedAt),
+	})
+}
+
+// withUsage sets an organization's or user's messaging counters, in segments.
+func withUsage(v obj, u teli.Usage) obj {
+	return merge(v, obj{
+		"total_sms_outbound": u.SMSOutbound, "total_sms_inbound": u.SMSInbound,
+		"total_mms_outbound": u.MMSOutbound, "total_mms_inbound": u.MMSInbound,
 	})
 }
 

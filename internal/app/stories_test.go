@@ -258,6 +258,25 @@ func storyStop(t *testing.T, b apitest.Backend) {
 	}
 	e.waitStatuses("second", detroit, "agent:blocked/opted_out")
 	e.c.do("POST", "/v1/sms/send", fmt.Sprintf(`{"campaign_id": "first", "phone_number": %q, "message": "Welcome back."}`, detroit), 200)
+	e.waitStatuses("first", detroit, "agent:delivered contact:received system:delivered contact:received contact:received system:delivered contact:received system:delivered human:delivered")
+
+	// Usage counts segments: every outbound message that reached the carrier, every inbound one.
+	wantOut, wantIn := 0.0, 0.0
+	for _, camp := range []string{"first", "second"} {
+		for _, raw := range e.c.do("GET", "/v1/campaigns/"+camp+"/messages?limit=1000", "", 200)["messages"].([]any) {
+			m := raw.(map[string]any)
+			switch {
+			case m["sender_type"] == "user":
+				wantIn += m["segments"].(float64)
+			case m["status"] == "delivered":
+				wantOut += m["segments"].(float64)
+			}
+		}
+	}
+	org := e.c.do("GET", "/v1/organizations/"+e.org, "", 200)["organization"].(map[string]any)
+	if org["total_sms_outbound"] != wantOut || org["total_sms_inbound"] != wantIn || wantIn != 4 {
+		t.Fatalf("usage: %v out, %v in; the messages say %v and %v", org["total_sms_outbound"], org["total_sms_inbound"], wantOut, wantIn)
+	}
 }
 
 // storyLifecycle: launches at night so nothing can go out, then pauses one campaign and ends

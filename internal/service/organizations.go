@@ -52,3 +52,10 @@ func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s
 }
+
+// Usage counts the segments an organization, or one user in it (userID not empty), sent and
+// received: outbound messages handed to a carrier (dry runs excluded) and inbound ones. It is
+// computed from the messages on each call.
+func (s *Service) Usage(ctx context.Context, c Caller, orgID, userID string) (teli.Usage, error) {
+	return s.store.Usage(ctx, teli.UsageFilter{TenantID: c.TenantID, OrganizationID: orgID, UserID: userID})
+}
