@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,10 +54,13 @@ type App struct {
 	svc     *service.Service
 	voice   *sandbox.Platform
 	carrier carrier.Carrier
-	handler http.Handler
-	log     *slog.Logger
-	stdout  io.Writer
-	ready   chan string
+	// dispatcher and kick run dispatches the moment a request queues messages.
+	dispatcher *dispatch.Dispatcher
+	kick       chan struct{}
+	handler    http.Handler
+	log        *slog.Logger
+	stdout     io.Writer
+	ready      chan string
 }
 
 // New opens the database (applying SQLite migrations; refusing PostgreSQL ones that are
@@ -97,13 +101,21 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			OrgPerDay: cfg.RateOrgPerDay, Burst: cfg.RateBurst,
 		},
 	}
+	kick := make(chan struct{}, 1)
 	svc := service.New(service.Deps{
 		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
+		Kick: func() {
+			select {
+			case kick <- struct{}{}:
+			default: // a dispatch is already asked for; it will see these messages too
+			}
+		},
 		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
 	})
 	deps.Inbound = svc
 	return &App{
 		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
+		dispatcher: deps.Dispatcher, kick: kick,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
@@ -131,6 +143,25 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
 	}
 	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
+}
+
+// dispatchOnKick dispatches as soon as a request has queued messages, so a person's message
+// goes out within milliseconds rather than when the job queue next polls. Messages queued while
+// a dispatch runs are picked up by the next one; the dispatch job committed with them remains
+// the guarantee if this process stops.
+func (a *App) dispatchOnKick(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.kick:
+			// A dispatch that started finishes even if stopping begins: its carrier calls
+			// must not be cut off halfway.
+			if _, _, err := a.dispatcher.Run(context.WithoutCancel(ctx)); err != nil {
+				a.log.Warn("dispatch after a request failed; the queued job will retry", "err", err)
+			}
+		}
+	}
 }
 
 // reclaimAfterLease runs one dispatch as soon as the claims of a process that stopped can be
@@ -188,7 +219,13 @@ func (a *App) Run(ctx context.Context) error {
 		ln.Close()
 		return fmt.Errorf("start job queue: %w", err)
 	}
-	go a.reclaimAfterLease(ctx)
+	// The helpers stop with their own context, after HTTP has drained, so that a dispatch a
+	// last request asked for finishes and none is running when the database closes.
+	helpers, stopHelpers := context.WithCancel(context.WithoutCancel(ctx))
+	var running sync.WaitGroup
+	running.Go(func() { a.reclaimAfterLease(helpers) })
+	running.Go(func() { a.dispatchOnKick(helpers) })
+	defer func() { stopHelpers(); running.Wait() }()
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -201,11 +238,11 @@ func (a *App) Run(ctx context.Context) error {
 	case err = <-serveErr: // the listener failed
 	case <-ctx.Done():
 	}
-	return errors.Join(err, a.shutdown(srv))
+	return errors.Join(err, a.shutdown(srv, stopHelpers, &running))
 }
 
 // shutdown closes the listener and waits for in-flight requests, then for running jobs.
-func (a *App) shutdown(srv *http.Server) error {
+func (a *App) shutdown(srv *http.Server, stopHelpers func(), helpers *sync.WaitGroup) error {
 	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
@@ -213,6 +250,9 @@ func (a *App) shutdown(srv *http.Server) error {
 	if err := srv.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 	}
+	// No request can ask for a dispatch now; let one in progress finish.
+	stopHelpers()
+	helpers.Wait()
 	if err := a.db.StopJobs(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("job queue shutdown: %w", err))
 	}

@@ -83,6 +83,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
 	launch.Campaign.TotalContacts = launch.Opened
+	if err == nil && launch.Opened > 0 && !camp.Settings.DryRun {
+		s.dispatchNow()
+	}
 	return launch, err
 }
 

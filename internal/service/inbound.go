@@ -120,7 +120,8 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 	if kind == keyword.None && keyword.RevocationPhrase(e.Body) {
 		kind, source = keyword.OptOut, "phrase"
 	}
-	return s.store.InTx(ctx, func(tx teli.Store) error {
+	queued := false
+	err = s.store.InTx(ctx, func(tx teli.Store) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err
 		}
@@ -137,13 +138,20 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
 			return err
 		}
+		queued = true
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
+	if err == nil && queued {
+		s.dispatchNow()
+	}
+	return err
 }
 
 // inboundMessage is the thread's record of an inbound webhook message.
 func (s *Service) inboundMessage(camp teli.Campaign, th teli.Thread, e teli.InboundEvent) teli.Message {
-	now := s.clock.Now()
+	// Dated when it arrived, not when its job ran, so the thread reads in the order things
+	// happened.
+	now := e.ReceivedAt
 	count := segment.Of(e.Body)
 	m := teli.Message{
 		ID: "msg_" + s.ids.Hex(24), TenantID: th.TenantID, OrganizationID: th.OrganizationID,

@@ -87,6 +87,9 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 		}
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
+	if err == nil && res.Added > 0 {
+		s.dispatchNow()
+	}
 	return res, err
 }
 
@@ -133,6 +136,9 @@ func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string,
 	})
 	if err != nil {
 		return camp, err
+	}
+	if to == teli.CampaignActive {
+		s.dispatchNow()
 	}
 	return s.GetCampaign(ctx, c, campaignID)
 }

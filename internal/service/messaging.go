@@ -98,6 +98,9 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		}
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
+	if err == nil && !res.Replayed {
+		s.dispatchNow()
+	}
 	return res, err
 }
 
@@ -240,6 +243,9 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		}
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
+	if err == nil && !out.Replayed {
+		s.dispatchNow()
+	}
 	return out, err
 }
 

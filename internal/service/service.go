@@ -19,6 +19,7 @@ type Service struct {
 	voice   voice.Platform
 	log     *slog.Logger
 	consent ConsentTexts
+	kick    func()
 }
 
 // Deps are the dependencies of a Service.
@@ -30,11 +31,15 @@ type Deps struct {
 	Logger *slog.Logger
 	// Consent are the opt-out, opt-in and help replies.
 	Consent ConsentTexts
+	// Kick, when set, is called after a transaction that queued messages commits, to start
+	// dispatching at once instead of when the job queue next looks. It must not block. The
+	// dispatch job committed with the messages stays the guarantee.
+	Kick func()
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
-	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent}
+	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent, kick: d.Kick}
 }
 
 // Caller is who makes a request: the tenant its API key belongs to.
@@ -49,4 +54,11 @@ func str(p *string) string {
 		return ""
 	}
 	return strings.TrimSpace(*p)
+}
+
+// dispatchNow asks for an immediate dispatch of messages just committed.
+func (s *Service) dispatchNow() {
+	if s.kick != nil {
+		s.kick()
+	}
 }
