@@ -132,8 +132,15 @@ func (s *Server) DeliverCallbacks() []Delivery {
 	return s.deliverAll(calls)
 }
 
-// Wait blocks until callbacks posted in the background (CallbacksAsync) are done.
-func (s *Server) Wait() { s.wg.Wait() }
+// Wait blocks until the background callbacks (CallbacksAsync) of every message accepted so far
+// are done.
+func (s *Server) Wait() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.inflight > 0 {
+		s.idle.Wait()
+	}
+}
 
 // Deliveries returns every webhook the fake has posted so far, in order of completion.
 func (s *Server) Deliveries() []Delivery {

@@ -59,7 +59,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, render(&queued))
 	switch s.mode {
 	case CallbacksAsync:
-		s.wg.Go(func() { s.deliverAll(calls) })
+		go func() {
+			s.deliverAll(calls)
+			s.mu.Lock()
+			s.inflight--
+			if s.inflight == 0 {
+				s.idle.Broadcast()
+			}
+			s.mu.Unlock()
+		}()
 	case CallbacksManual:
 		s.mu.Lock()
 		s.pending = append(s.pending, calls...)
@@ -100,6 +108,9 @@ func (s *Server) accept(m *Message) []Step {
 		script = s.scripts[""]
 	}
 	m.Sid = s.nextSid(len(m.MediaURLs) > 0)
+	if s.mode == CallbacksAsync {
+		s.inflight++
+	}
 	m.DateCreated = s.clock.Now().UTC().Truncate(time.Second)
 	m.Status, m.ErrorCode = outcome(script)
 	if m.Status != "queued" && m.Status != "failed" && m.Status != "canceled" {

@@ -73,9 +73,13 @@ type Server struct {
 	clock   teli.Clock
 	client  *http.Client
 	srv     *httptest.Server
-	wg      sync.WaitGroup // async callback deliveries in flight
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// inflight counts accepted messages whose background callbacks (CallbacksAsync) are not
+	// done; it is raised when the message is stored, under mu, so Wait never misses one that
+	// Messages already shows. idle is signalled when it falls to zero.
+	inflight     int
+	idle         *sync.Cond
 	seq          int
 	messages     []*Message
 	bySid        map[string]*Message
@@ -116,6 +120,7 @@ func New(tb testing.TB, o Options) *Server {
 		scripts:      map[string][]Step{"": DefaultScript()},
 		inboundURL:   o.InboundURL,
 	}
+	s.idle = sync.NewCond(&s.mu)
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}
@@ -137,8 +142,9 @@ func orDefault(v, def string) string {
 
 // Close waits for callbacks in flight and stops the server. It is safe to call twice.
 func (s *Server) Close() {
-	s.wg.Wait()
+	// Requests being handled finish first (they may start callbacks), then the callbacks.
 	s.srv.Close()
+	s.Wait()
 }
 
 func (s *Server) routes() http.Handler {
