@@ -54,6 +54,12 @@ func (e *storyEnv) launch(id string, phones ...string) {
 	for i, p := range phones {
 		contacts = append(contacts, fmt.Sprintf(`{"phone_number": %q, "first_name": "Lead%d"}`, p, i))
 	}
+	e.launchContacts(id, contacts...)
+}
+
+// launchContacts starts a live campaign to the given contact objects.
+func (e *storyEnv) launchContacts(id string, contacts ...string) {
+	e.t.Helper()
 	e.c.do("POST", "/v1/campaigns", fmt.Sprintf(`{"campaign_id": %q, "campaign_name": %q, "organization_id": %q,
 		"user_id": %q, "sms_agent_id": %q, "teli_sms_number": %q, "contacts": [%s]}`,
 		id, id, e.org, e.admin, e.agent, sendingNumber, strings.Join(contacts, ",")), 200)
@@ -145,6 +151,10 @@ func TestStories(t *testing.T) {
 func storyTimeZones(t *testing.T, b apitest.Backend) {
 	e := newStory(t, b, time.Date(2026, 1, 23, 13, 30, 0, 0, time.UTC)) // 08:30 Eastern
 	e.launch("tz", detroit, chicago, denver, la)
+	// A Detroit number whose lead lives in California: the lead's own zone decides.
+	const movedWest = "+13135550199"
+	e.launchContacts("moved", fmt.Sprintf(`{"phone_number": %q, "first_name": "Mo", "time_zone": "America/Los_Angeles"}`, movedWest))
+	e.waitStatuses("moved", movedWest, "agent:queued/quiet_hours")
 	e.waitStatuses("tz", detroit, "agent:delivered")
 	for _, p := range []string{chicago, denver, la} {
 		e.waitStatuses("tz", p, "agent:queued/quiet_hours")
@@ -171,7 +181,11 @@ func storyTimeZones(t *testing.T, b apitest.Backend) {
 				e.waitStatuses("tz", p, "agent:queued/quiet_hours")
 			}
 		}
+		if !done[la] {
+			e.waitStatuses("moved", movedWest, "agent:queued/quiet_hours")
+		}
 	}
+	e.waitStatuses("moved", movedWest, "agent:delivered")
 	if st := e.campaignStatus("tz"); st != "COMPLETED" {
 		t.Fatalf("every lead got its starting message; campaign is %s", st)
 	}

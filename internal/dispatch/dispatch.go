@@ -255,9 +255,12 @@ func (d *Dispatcher) takeBudgets(ctx context.Context, msgs []teli.ClaimedMessage
 
 // facts gathers what the gate needs about a claimed message.
 func facts(now time.Time, m teli.ClaimedMessage) gate.Facts {
-	// A number whose zone cannot be told is held to every US zone's window (quiethours.Check
-	// does that for an empty location).
-	loc, _ := quiethours.Resolve(quiethours.Recipient{Phone: m.To})
+	// The lead's own zone, state or ZIP first, else the number's area code. A recipient whose
+	// zone cannot be told is held to every US zone's window (quiethours.Check does that for an
+	// empty location).
+	loc, _ := quiethours.Resolve(quiethours.Recipient{
+		TimeZone: m.ContactTimeZone, State: m.ContactState, Zip: m.ContactZip, Phone: m.To,
+	})
 	f := gate.Facts{
 		Now: now, Sender: senderOf(m.Sender, m.Purpose), Owner: string(m.Owner),
 		CampaignStatus: string(m.CampaignStatus), Location: loc,

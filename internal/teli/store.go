@@ -106,6 +106,9 @@ type ClaimedMessage struct {
 	DoNotContact bool
 	// Reclaimed marks a message whose previous claim expired: it may already be at the carrier.
 	Reclaimed bool
+	// ContactTimeZone, ContactState and ContactZip are the lead's own time_zone, state and
+	// zip_code fields, which place the recipient more precisely than the number's area code.
+	ContactTimeZone, ContactState, ContactZip string
 }
 
 // SendOutcome is what the dispatcher decided or the carrier answered for one claimed message.

@@ -211,7 +211,8 @@ func (s *Store) ClaimDue(ctx context.Context, r teli.ClaimRequest) ([]teli.Claim
 		         AND s.phone = m.phone AND s.kind = 'opt_out'),
 		     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
 		         AND s.phone = m.phone AND s.kind = 'do_not_contact'),
-		     m.reclaimed
+		     m.reclaimed, coalesce(t.vars::jsonb ->> 'time_zone', ''),
+		     coalesce(t.vars::jsonb ->> 'state', ''), coalesce(t.vars::jsonb ->> 'zip_code', '')
 		 FROM claimed m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
 		 JOIN campaigns c ON c.pk = m.campaign_pk ORDER BY m.not_before, m.message_id`,
 		r.Now, r.Limit, r.Token, leaseExpired)
@@ -225,7 +226,7 @@ func (s *Store) ClaimDue(ctx context.Context, r teli.ClaimRequest) ([]teli.Claim
 func scanClaimed(r pgx.Row) (teli.ClaimedMessage, error) {
 	var c teli.ClaimedMessage
 	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &c.LastInboundAt,
-		&c.OptedOut, &c.DoNotContact, &c.Reclaimed)
+		&c.OptedOut, &c.DoNotContact, &c.Reclaimed, &c.ContactTimeZone, &c.ContactState, &c.ContactZip)
 	c.LastInboundAt = utcPtr(c.LastInboundAt)
 	return c, err
 }

@@ -213,7 +213,9 @@ func (s *Store) ClaimDue(ctx context.Context, r teli.ClaimRequest) ([]teli.Claim
 			     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
 			         AND s.phone = m.phone AND s.kind = 'opt_out'),
 			     EXISTS (SELECT 1 FROM suppressions s WHERE s.organization_id = m.organization_id
-			         AND s.phone = m.phone AND s.kind = 'do_not_contact')
+			         AND s.phone = m.phone AND s.kind = 'do_not_contact'),
+			     coalesce(json_extract(t.vars, '$.time_zone'), ''),
+			     coalesce(json_extract(t.vars, '$.state'), ''), coalesce(json_extract(t.vars, '$.zip_code'), '')
 			 FROM messages m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
 			 JOIN campaigns c ON c.pk = m.campaign_pk
 			 WHERE m.status = 'sending' AND m.claim_token = ? ORDER BY m.not_before, m.message_id`, r.Token)
@@ -257,7 +259,8 @@ func scanClaimed(r scanner) (teli.ClaimedMessage, error) {
 	var c teli.ClaimedMessage
 	var lastInbound sql.NullInt64
 	var optedOut, dnc int
-	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &lastInbound, &optedOut, &dnc)
+	err := scanMessageInto(r, &c.Message, &c.Owner, &c.CampaignStatus, &lastInbound, &optedOut, &dnc,
+		&c.ContactTimeZone, &c.ContactState, &c.ContactZip)
 	c.LastInboundAt, c.OptedOut, c.DoNotContact = timePtr(lastInbound), optedOut == 1, dnc == 1
 	return c, err
 }
