@@ -84,6 +84,14 @@ type Thread struct {
 	LastInboundAt  *time.Time
 	LastOutboundAt *time.Time
 	CreatedAt      time.Time
+
+	// AIState says why the agent is not answering, when it is not.
+	AIState AIState
+	// Extraction is the latest extraction (nil: none yet), taken at ExtractedAt.
+	Extraction  *Extraction
+	ExtractedAt *time.Time
+	// VoiceRequest is the agent's request to call the contact, if it made one.
+	VoiceRequest *VoiceRequest
 }
 
 // ThreadID is the thread's id as the API shows it.

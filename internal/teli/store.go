@@ -91,6 +91,7 @@ type Store interface {
 	ListMessages(ctx context.Context, f MessageFilter) ([]Message, error)
 
 	ConversationStore
+	AIStore
 
 	SandboxVoice() SandboxVoiceStore
 }

@@ -18,24 +18,27 @@ import (
 
 const threadColumns = `t.campaign_pk, t.phone, t.tenant_id, t.organization_id, t.campaign_id,
 	t.lead_id, t.owner, t.assigned_user_id, t.lead_outcome, t.vars, t.last_inbound_at,
-	t.last_outbound_at, t.created_at`
+	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request`
 
 // scanThreadInto reads threadColumns, then extra destinations, from r.
 func scanThreadInto(r pgx.Row, t *teli.Thread, extra ...any) error {
 	var assigned *string
 	var vars string
+	var ai rowjson.ThreadAI
 	dest := append([]any{&t.CampaignPK, &t.Phone, &t.TenantID, &t.OrganizationID, &t.CampaignID,
 		&t.LeadID, &t.Owner, &assigned, &t.LeadOutcome, &vars, &t.LastInboundAt, &t.LastOutboundAt,
-		&t.CreatedAt}, extra...)
+		&t.CreatedAt, &t.AIState, &ai.Extraction, &t.ExtractedAt, &ai.VoiceRequest}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return err
 	}
 	t.AssignedUserID = deref(assigned)
 	t.LastInboundAt, t.LastOutboundAt = utcPtr(t.LastInboundAt), utcPtr(t.LastOutboundAt)
-	t.CreatedAt = utc(t.CreatedAt)
+	t.CreatedAt, t.ExtractedAt = utc(t.CreatedAt), utcPtr(t.ExtractedAt)
 	var err error
-	t.Vars, err = rowjson.DecodeFields(vars)
-	return err
+	if t.Vars, err = rowjson.DecodeFields(vars); err != nil {
+		return err
+	}
+	return ai.DecodeInto(t)
 }
 
 func scanThread(r pgx.Row) (teli.Thread, error) {

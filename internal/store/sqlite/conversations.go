@@ -15,23 +15,27 @@ import (
 
 const threadColumns = `t.campaign_pk, t.phone, t.tenant_id, t.organization_id, t.campaign_id,
 	t.lead_id, t.owner, t.assigned_user_id, t.lead_outcome, t.vars, t.last_inbound_at,
-	t.last_outbound_at, t.created_at`
+	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request`
 
 func scanThreadInto(r scanner, t *teli.Thread, extra ...any) error {
 	var assigned sql.NullString
 	var vars string
-	var lastIn, lastOut sql.NullInt64
+	var lastIn, lastOut, extracted sql.NullInt64
 	var created int64
+	var ai rowjson.ThreadAI
 	dest := append([]any{&t.CampaignPK, &t.Phone, &t.TenantID, &t.OrganizationID, &t.CampaignID,
-		&t.LeadID, &t.Owner, &assigned, &t.LeadOutcome, &vars, &lastIn, &lastOut, &created}, extra...)
+		&t.LeadID, &t.Owner, &assigned, &t.LeadOutcome, &vars, &lastIn, &lastOut, &created,
+		&t.AIState, &ai.Extraction, &extracted, &ai.VoiceRequest}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return err
 	}
 	t.AssignedUserID, t.LastInboundAt, t.LastOutboundAt = assigned.String, timePtr(lastIn), timePtr(lastOut)
-	t.CreatedAt = fromMicros(created)
+	t.CreatedAt, t.ExtractedAt = fromMicros(created), timePtr(extracted)
 	var err error
-	t.Vars, err = rowjson.DecodeFields(vars)
-	return err
+	if t.Vars, err = rowjson.DecodeFields(vars); err != nil {
+		return err
+	}
+	return ai.DecodeInto(t)
 }
 
 func scanThread(r scanner) (teli.Thread, error) {

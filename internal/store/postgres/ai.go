@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/openteli/teli/internal/store/rowjson"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// SetAIState records why the agent is not answering a thread.
+func (s *Store) SetAIState(ctx context.Context, tenantID, campaignPK, phone string, st teli.AIState) error {
+	return s.updateThread(ctx, "set ai state", `ai_state = $1`, []any{string(st)}, tenantID, campaignPK, phone)
+}
+
+// SaveExtraction stores a thread's latest extraction and its lead outcome.
+func (s *Store) SaveExtraction(ctx context.Context, tenantID, campaignPK, phone string, e teli.Extraction, at time.Time) error {
+	doc, err := rowjson.EncodeOptional(&e)
+	if err != nil {
+		return wrapErr("save extraction", err)
+	}
+	return s.updateThread(ctx, "save extraction", `extraction = $1, extracted_at = $2, lead_outcome = $3`,
+		[]any{doc, at, e.LeadOutcome}, tenantID, campaignPK, phone)
+}
+
+// SaveVoiceRequest records the agent's request to call the contact.
+func (s *Store) SaveVoiceRequest(ctx context.Context, tenantID, campaignPK, phone string, r teli.VoiceRequest) error {
+	doc, err := rowjson.EncodeOptional(&r)
+	if err != nil {
+		return wrapErr("save voice request", err)
+	}
+	return s.updateThread(ctx, "save voice request", `voice_request = $1`, []any{doc}, tenantID, campaignPK, phone)
+}
+
+// updateThread sets columns of one thread; ErrNotFound when the tenant has no such thread.
+func (s *Store) updateThread(ctx context.Context, op, set string, args []any, tenantID, campaignPK, phone string) error {
+	n := len(args)
+	tag, err := s.q().Exec(ctx, fmt.Sprintf(`UPDATE threads SET %s
+		 WHERE tenant_id = $%d AND campaign_pk = $%d AND phone = $%d`, set, n+1, n+2, n+3),
+		append(args, tenantID, campaignPK, phone)...)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = teli.ErrNotFound
+	}
+	return wrapErr(op, err)
+}
+
+// ListExtractions returns a number's extracted threads in the tenant, newest first.
+func (s *Store) ListExtractions(ctx context.Context, tenantID, phone string) ([]teli.Thread, error) {
+	rows, err := s.q().Query(ctx, `SELECT `+threadColumns+` FROM threads t
+		 WHERE t.tenant_id = $1 AND t.phone = $2 AND t.extracted_at IS NOT NULL
+		 ORDER BY t.extracted_at DESC, t.campaign_pk DESC`, tenantID, phone)
+	if err != nil {
+		return nil, wrapErr("list extractions", err)
+	}
+	list, err := collect(rows, scanThread)
+	return list, wrapErr("list extractions", err)
+}
