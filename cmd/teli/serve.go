@@ -8,6 +8,7 @@ import (
 
 	"github.com/openteli/teli/internal/app"
 	"github.com/openteli/teli/internal/config"
+	"github.com/openteli/teli/internal/llm/llmenv"
 	"github.com/openteli/teli/internal/store/postgres"
 )
 
@@ -54,7 +55,16 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	}
 	tuneGC(getenv)
 	log := newLogger(cfg, stderr)
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Stdout: stdout})
+	model, about, err := llmenv.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if model == nil {
+		log.Warn("no language model configured (TELI_LLM_PROVIDER): inbound messages the AI would answer are marked as waiting for a person")
+	} else {
+		log.Info("language model", "provider", about)
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Stdout: stdout, LLM: model})
 	if err != nil {
 		return err
 	}

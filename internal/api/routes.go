@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	m.Handle("POST /v1/mms/send", s.authed(s.sendMMS))
 	m.Handle("POST /v1/sms/bulk-send", s.authed(s.bulkSend))
 	m.Handle("GET /v1/messages/{message_id}", s.authed(s.getMessage))
+	m.Handle("GET /v1/sms/extractions/{thread_id}", s.authed(s.threadExtraction))
+	m.Handle("GET /v1/sms/extractions/phone/{phone_number}", s.authed(s.phoneExtractions))
 
 	// Carrier webhooks carry the carrier's signature instead of an API key.
 	m.Handle("POST /webhooks/{carrier}/inbound", s.public(s.carrierInbound))

@@ -95,7 +95,19 @@ func contactView(t teli.ThreadRow) obj {
 		"human_takeover": t.Owner == teli.OwnerHuman, "assigned_user_id": nullable(t.AssignedUserID),
 		"opted_out": t.OptedOut, "do_not_contact": t.DoNotContact,
 		"last_inbound_at": optionalTime(t.LastInboundAt), "last_outbound_at": optionalTime(t.LastOutboundAt),
-		"created_at": isoTime(t.CreatedAt),
+		"created_at": isoTime(t.CreatedAt), "ai_state": nullable(string(t.AIState)),
+		"waiting_for_human": t.AIState == teli.AIWaitingForHuman, "voice_call_requested": voiceRequestView(t.VoiceRequest),
+	}
+}
+
+// voiceRequestView is the agent's request to call the contact, or null.
+func voiceRequestView(r *teli.VoiceRequest) any {
+	if r == nil {
+		return nil
+	}
+	return obj{
+		"voice_agent_id": r.VoiceAgentID, "outbound_number": r.OutboundNumber, "reason": r.Reason,
+		"requested_at": isoTime(r.RequestedAt),
 	}
 }
 

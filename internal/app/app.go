@@ -23,6 +23,7 @@ import (
 	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/ids"
 	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
@@ -45,6 +46,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Stdout receives the lines an operator must see: the listen address and a bootstrap key.
 	Stdout io.Writer
+	// LLM is the language model the agents answer with; nil runs without AI (inbound messages
+	// the agent would answer wait for a person).
+	LLM llm.Provider
 }
 
 // App is a configured server, ready to Run.
@@ -111,8 +115,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			}
 		},
 		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+		LLM:     o.LLM,
+		AI: service.AISettings{
+			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
+		},
 	})
-	deps.Inbound = svc
+	deps.Inbound, deps.Conversations = svc, svc
 	return &App{
 		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
 		dispatcher: deps.Dispatcher, kick: kick,

@@ -270,3 +270,32 @@ func TestConfigValidateCarrierSettings(t *testing.T) {
 		t.Fatalf("empty carrier: %v", err)
 	}
 }
+
+func TestLoadAISettings(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // an error mentioning this, or "" for none
+		ok   func(Config) bool
+	}{
+		{map[string]string{}, "", func(c Config) bool {
+			return c.AIBurstWindow == 4*time.Second && c.AIMaxSegments == 3 && c.AIDailyCap == 10
+		}},
+		{map[string]string{"TELI_AI_BURST_WINDOW": "0s", "TELI_AI_MAX_SEGMENTS": "5", "TELI_AI_DAILY_CAP": "20"}, "", func(c Config) bool {
+			return c.AIBurstWindow == 0 && c.AIMaxSegments == 5 && c.AIDailyCap == 20
+		}},
+		{map[string]string{"TELI_AI_BURST_WINDOW": "-1s"}, "TELI_AI_BURST_WINDOW", nil},
+		{map[string]string{"TELI_AI_MAX_SEGMENTS": "11"}, "TELI_AI_MAX_SEGMENTS", nil},
+		{map[string]string{"TELI_AI_DAILY_CAP": "zero"}, "TELI_AI_DAILY_CAP", nil},
+	} {
+		c, err := Load(func(k string) string { return tc.env[k] })
+		if tc.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
+			}
+			continue
+		}
+		if err != nil || !tc.ok(c) {
+			t.Errorf("%v: %+v, %v", tc.env, c, err)
+		}
+	}
+}

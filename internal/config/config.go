@@ -104,6 +104,14 @@ type Config struct {
 	OptOutText string
 	OptInText  string
 	HelpText   string
+
+	// AIBurstWindow is how long the agent waits after an inbound message before answering,
+	// so a burst of messages gets one answer (TELI_AI_BURST_WINDOW; 0 answers at once).
+	AIBurstWindow time.Duration
+	// AIMaxSegments bounds an AI-written message, in SMS segments (TELI_AI_MAX_SEGMENTS).
+	AIMaxSegments int
+	// AIDailyCap is the most AI messages one thread gets in 24 hours (TELI_AI_DAILY_CAP).
+	AIDailyCap int
 }
 
 // Defaults returns the configuration used when no variable is set.
@@ -124,6 +132,9 @@ func Defaults() Config {
 		OptOutText:      DefaultOptOutText,
 		OptInText:       DefaultOptInText,
 		HelpText:        DefaultHelpText,
+		AIBurstWindow:   4 * time.Second,
+		AIMaxSegments:   3,
+		AIDailyCap:      10,
 	}
 }
 
@@ -159,6 +170,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.loadCarrier(getenv, &errs)
 	c.loadRates(getenv, &errs)
+	c.loadAI(getenv, &errs)
 	str("TELI_OPT_OUT_TEXT", &c.OptOutText)
 	str("TELI_OPT_IN_TEXT", &c.OptInText)
 	str("TELI_HELP_TEXT", &c.HelpText)
@@ -187,6 +199,32 @@ func (c *Config) loadCarrier(getenv func(string) string, errs *[]error) {
 	str(&c.TwilioBaseURL, "TELI_TWILIO_BASE_URL")
 	duration(getenv, "TELI_CARRIER_TIMEOUT", &c.CarrierTimeout, errs)
 	duration(getenv, "TELI_SEND_LEASE", &c.SendLease, errs)
+}
+
+// loadAI reads the conversation engine's settings.
+func (c *Config) loadAI(getenv func(string) string, errs *[]error) {
+	if v := getenv("TELI_AI_BURST_WINDOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Hour {
+			*errs = append(*errs, fmt.Errorf("TELI_AI_BURST_WINDOW: %q must be a duration from 0s to 1h, such as 4s", v))
+		}
+		c.AIBurstWindow = d
+	}
+	wholeNumber(getenv, "TELI_AI_MAX_SEGMENTS", 1, 10, &c.AIMaxSegments, errs)
+	wholeNumber(getenv, "TELI_AI_DAILY_CAP", 1, 1000, &c.AIDailyCap, errs)
+}
+
+// wholeNumber reads an integer from lo to hi from variable name into dst.
+func wholeNumber(getenv func(string) string, name string, lo, hi int, dst *int, errs *[]error) {
+	v := getenv(name)
+	if v == "" {
+		return
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		*errs = append(*errs, fmt.Errorf("%s: %q must be a whole number from %d to %d", name, v, lo, hi))
+	}
+	*dst = n
 }
 
 // loadRates reads the throughput limits.

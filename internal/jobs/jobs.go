@@ -61,10 +61,11 @@ type InboundProcessor interface {
 
 // Deps is what the workers need.
 type Deps struct {
-	Store      teli.Store
-	Voice      voice.Platform
-	Dispatcher *dispatch.Dispatcher
-	Inbound    InboundProcessor
+	Store         teli.Store
+	Voice         voice.Platform
+	Dispatcher    *dispatch.Dispatcher
+	Inbound       InboundProcessor
+	Conversations Conversations
 }
 
 // Register adds every worker to workers. deps is read when a job runs, so it may be filled in
@@ -74,6 +75,8 @@ func Register(workers *river.Workers, deps *Deps) {
 	river.AddWorker(workers, &voiceAgentDeleteWorker{deps: deps})
 	river.AddWorker(workers, &dispatchWorker{deps: deps})
 	river.AddWorker(workers, &processInboundWorker{deps: deps})
+	river.AddWorker(workers, &aiReplyWorker{deps: deps})
+	river.AddWorker(workers, &extractWorker{deps: deps})
 }
 
 type processInboundWorker struct {

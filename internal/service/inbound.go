@@ -129,6 +129,12 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		if err != nil {
 			return err
 		}
+		if outcome == InboundRouted {
+			// A conversation message: the agent answers it (consent keywords it never sees).
+			if err := s.afterInbound(ctx, tx, th, msg); err != nil {
+				return err
+			}
+		}
 		if err := tx.FinishInbound(ctx, provider, providerID, outcome, msg.ID, now); err != nil {
 			return err
 		}

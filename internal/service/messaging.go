@@ -96,6 +96,10 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err
 		}
+		// A person's message is part of the conversation the lead's fields are read from.
+		if err := s.scheduleExtraction(ctx, tx, th, msg.ID); err != nil {
+			return err
+		}
 		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 	})
 	if err == nil && !res.Replayed {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
 )
@@ -20,6 +21,8 @@ type Service struct {
 	log     *slog.Logger
 	consent ConsentTexts
 	kick    func()
+	llm     llm.Provider
+	ai      AISettings
 }
 
 // Deps are the dependencies of a Service.
@@ -35,11 +38,17 @@ type Deps struct {
 	// dispatching at once instead of when the job queue next looks. It must not block. The
 	// dispatch job committed with the messages stays the guarantee.
 	Kick func()
+	// LLM answers as the agents; nil when no model is configured, and then inbound messages the
+	// agent would answer mark their thread as waiting for a person.
+	LLM llm.Provider
+	// AI tunes the conversation engine; zero values take the defaults.
+	AI AISettings
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
-	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent, kick: d.Kick}
+	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent, kick: d.Kick,
+		llm: d.LLM, ai: d.AI.withDefaults()}
 }
 
 // Caller is who makes a request: the tenant its API key belongs to.

@@ -1,0 +1,56 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+)
+
+// AIReply answers a thread's burst of inbound messages as the agent. It is scheduled a burst
+// window after each inbound message; only the job of the thread's latest message answers, so a
+// burst gets one reply.
+type AIReply struct {
+	TenantID   string `json:"tenant_id"`
+	CampaignPK string `json:"campaign_pk"`
+	Phone      string `json:"phone"`
+	InboundID  string `json:"inbound_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (AIReply) Kind() string { return "ai_reply" }
+
+// Extract reads the lead's fields and outcome out of a thread's conversation, after its latest
+// message (AfterID); older jobs of the thread do nothing.
+type Extract struct {
+	TenantID   string `json:"tenant_id"`
+	CampaignPK string `json:"campaign_pk"`
+	Phone      string `json:"phone"`
+	AfterID    string `json:"after_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (Extract) Kind() string { return "extract" }
+
+// Conversations runs the agent's work on threads (the service does).
+type Conversations interface {
+	Reply(ctx context.Context, job AIReply) error
+	Extract(ctx context.Context, job Extract) error
+}
+
+type aiReplyWorker struct {
+	river.WorkerDefaults[AIReply]
+	deps *Deps
+}
+
+func (w *aiReplyWorker) Work(ctx context.Context, job *river.Job[AIReply]) error {
+	return w.deps.Conversations.Reply(ctx, job.Args)
+}
+
+type extractWorker struct {
+	river.WorkerDefaults[Extract]
+	deps *Deps
+}
+
+func (w *extractWorker) Work(ctx context.Context, job *river.Job[Extract]) error {
+	return w.deps.Conversations.Extract(ctx, job.Args)
+}

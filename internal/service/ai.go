@@ -1,0 +1,433 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/keyword"
+	"github.com/openteli/teli/internal/llm"
+	"github.com/openteli/teli/internal/quiethours"
+	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/teli"
+)
+
+// AISettings tune the conversation engine.
+type AISettings struct {
+	// BurstWindow is how long the agent waits after an inbound message before answering, so
+	// that a burst of messages is answered once; a newer message restarts the wait.
+	BurstWindow time.Duration
+	// MaxSegments bounds an AI message, in SMS segments.
+	MaxSegments int
+	// DailyCap is the most AI messages one thread gets in 24 hours.
+	DailyCap int
+	// Timeout bounds one model call.
+	Timeout time.Duration
+}
+
+// Defaults of AISettings.
+const (
+	DefaultBurstWindow    = 4 * time.Second
+	DefaultAIMaxSegments  = 3
+	DefaultAIDailyCap     = 10
+	DefaultAITimeout      = 60 * time.Second
+	loopRepeats           = 3 // identical inbound messages in a row that mark an auto-responder
+	aiReplyValidity       = 15 * time.Minute
+	toolOptOut            = "contact_opted_out"
+	toolRequestCall       = "request_phone_call"
+	historyMessagesForLLM = 60
+)
+
+func (a AISettings) withDefaults() AISettings {
+	if a.BurstWindow < 0 {
+		a.BurstWindow = 0
+	}
+	if a.MaxSegments <= 0 {
+		a.MaxSegments = DefaultAIMaxSegments
+	}
+	if a.DailyCap <= 0 {
+		a.DailyCap = DefaultAIDailyCap
+	}
+	if a.Timeout <= 0 {
+		a.Timeout = DefaultAITimeout
+	}
+	return a
+}
+
+// AIEnabled reports whether a language model is configured.
+func (s *Service) AIEnabled() bool { return s.llm != nil }
+
+// afterInbound schedules what an inbound conversation message sets off, inside its processing
+// transaction: the agent's answer to the burst, and a fresh extraction. Without a model the
+// thread is marked as waiting for a person instead.
+func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) error {
+	if th.Owner != teli.OwnerAI {
+		return s.scheduleExtraction(ctx, tx, th, msg.ID)
+	}
+	if s.llm == nil {
+		return tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
+	}
+	at := s.clock.Now().Add(s.ai.BurstWindow)
+	job := jobs.AIReply{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, InboundID: msg.ID}
+	if err := tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: at, MaxAttempts: 5}); err != nil {
+		return err
+	}
+	return s.scheduleExtraction(ctx, tx, th, msg.ID)
+}
+
+// Reply answers a thread's latest burst of inbound messages once, as the agent. It does nothing
+// when the job is stale (a newer message came, the agent already answered, a person took the
+// thread over, the contact opted out), and records why when the agent must stay silent
+// (no model, the daily cap, an auto-responder loop). A takeover that happens while the model is
+// writing wins: the reply is discarded.
+func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
+	th, err := s.store.GetThread(ctx, job.TenantID, job.CampaignPK, job.Phone)
+	if err != nil || th.Owner != teli.OwnerAI {
+		return ignoreNotFound(err)
+	}
+	history, err := s.threadHistory(ctx, th)
+	if err != nil {
+		return err
+	}
+	if !answerable(history, job.InboundID) {
+		return nil
+	}
+	if kinds, err := s.store.Suppressions(ctx, th.OrganizationID, th.Phone); err != nil || slices.Contains(kinds, teli.SuppressOptOut) {
+		return err
+	}
+	if s.llm == nil {
+		return s.store.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
+	}
+	now := s.clock.Now()
+	if state := s.guard(history, now); state != teli.AIAnswering {
+		s.log.Info("agent stays silent on a thread", "campaign_pk", th.CampaignPK, "reason", state)
+		return s.store.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, state)
+	}
+	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	if err != nil {
+		return err
+	}
+	agent, err := s.store.GetAgent(ctx, th.TenantID, camp.AgentID)
+	if err != nil {
+		return ignoreNotFound(err) // the agent was deleted: nobody to answer as
+	}
+	req := s.replyRequest(camp, agent, th, history, now)
+	callCtx, cancel := context.WithTimeout(ctx, s.ai.Timeout)
+	resp, err := s.llm.Complete(callCtx, req)
+	cancel()
+	if err != nil && !errors.Is(err, llm.ErrInvalidOutput) {
+		return fmt.Errorf("agent reply: %w", err) // the job retries; the checks above keep it single
+	}
+	return s.commitReply(ctx, camp, th, job.InboundID, resp)
+}
+
+// commitReply acts on the model's answer in one transaction, after checking again that the
+// thread is still the agent's and nobody wrote since.
+func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.Thread, inboundID string, resp llm.Response) error {
+	queued := false
+	err := s.store.InTx(ctx, func(tx teli.Store) error {
+		cur, err := tx.GetThread(ctx, th.TenantID, th.CampaignPK, th.Phone)
+		if err != nil {
+			return err
+		}
+		history, err := s.threadHistoryIn(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
+		if cur.Owner != teli.OwnerAI || !answerable(history, inboundID) {
+			s.log.Info("agent reply discarded: the thread changed while it was written", "campaign_pk", th.CampaignPK)
+			return nil
+		}
+		org, err := tx.GetOrganization(ctx, th.TenantID, th.OrganizationID)
+		if err != nil {
+			return err
+		}
+		in := history[len(history)-1]
+		for _, call := range resp.ToolCalls {
+			done, err := s.applyTool(ctx, tx, camp, org, cur, in, call)
+			if err != nil || done {
+				queued = done
+				return err
+			}
+		}
+		text := s.fitAIText(resp.Text)
+		if text == "" {
+			return nil
+		}
+		if cur.AIState != teli.AIAnswering {
+			if err := tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIAnswering); err != nil {
+				return err
+			}
+		}
+		now := s.clock.Now()
+		reply := s.outbound(camp, th.Phone, text, now)
+		expires := now.Add(aiReplyValidity)
+		reply.Sender, reply.Purpose, reply.ExpiresAt = teli.SenderAgent, teli.PurposeReply, &expires
+		if err := tx.InsertMessages(ctx, []teli.Message{reply}); err != nil {
+			return err
+		}
+		queued = true
+		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	})
+	if err == nil && queued {
+		s.dispatchNow()
+	}
+	return err
+}
+
+// applyTool carries out a tool the model called. It reports true when it queued a message
+// that ends the turn (an opt-out confirmation).
+func (s *Service) applyTool(ctx context.Context, tx teli.Store, camp teli.Campaign, org teli.Organization, th teli.Thread, in teli.Message, call llm.ToolCall) (bool, error) {
+	switch call.Name {
+	case toolOptOut:
+		// A revocation in the contact's own words counts exactly like STOP.
+		_, reply, err := s.applyKeyword(ctx, tx, keyword.OptOut, "ai", camp, org, in)
+		if err != nil || reply == nil {
+			return false, err
+		}
+		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
+			return false, err
+		}
+		return true, tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	case toolRequestCall:
+		if !camp.Settings.EnableSMSToVoice {
+			return false, nil
+		}
+		var args struct {
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(call.Arguments, &args) // a reason is nice to have, not required
+		return false, tx.SaveVoiceRequest(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.VoiceRequest{
+			VoiceAgentID: camp.Settings.VoiceAgentID, OutboundNumber: camp.Settings.OutboundNumber,
+			Reason: strings.TrimSpace(args.Reason), RequestedAt: s.clock.Now(),
+		})
+	}
+	return false, nil
+}
+
+// fitAIText normalises model text to GSM-7 where that saves segments and keeps it within the
+// segment budget, cutting at the last sentence or word end that fits.
+func (s *Service) fitAIText(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ""
+	}
+	if norm := segment.NormalizeGSM(text); segment.Of(norm).Segments <= segment.Of(text).Segments {
+		text = norm
+	}
+	if segment.Fits(text, s.ai.MaxSegments) {
+		return text
+	}
+	runes := []rune(text)
+	lo, hi := 0, len(runes)
+	for lo < hi { // the longest prefix that fits
+		mid := (lo + hi + 1) / 2
+		if segment.Fits(string(runes[:mid]), s.ai.MaxSegments) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	cut := string(runes[:lo])
+	if i := strings.LastIndexAny(cut, ".!?"); i > len(cut)/2 {
+		return cut[:i+1]
+	}
+	if i := strings.LastIndex(cut, " "); i > 0 {
+		return strings.TrimSpace(cut[:i])
+	}
+	return cut
+}
+
+// guard decides whether the agent must stay silent: the daily cap or an auto-responder loop.
+func (s *Service) guard(history []teli.Message, now time.Time) teli.AIState {
+	sent := 0
+	for _, m := range history {
+		if !m.Inbound && m.Purpose == teli.PurposeReply && now.Sub(m.CreatedAt) < 24*time.Hour && m.Status != teli.MessageCanceled {
+			sent++
+		}
+	}
+	if sent >= s.ai.DailyCap {
+		return teli.AIDailyCapReached
+	}
+	if autoResponder(history) {
+		return teli.AILoopDetected
+	}
+	return teli.AIAnswering
+}
+
+// autoResponder reports whether the contact's side keeps sending the same text in answer to
+// the agent: the last loopRepeats inbound messages are identical and each followed an agent
+// reply, which is how two bots talking to each other look.
+func autoResponder(history []teli.Message) bool {
+	var bodies []string
+	answeredAgent := 0
+	for i := len(history) - 1; i >= 0 && len(bodies) < loopRepeats; i-- {
+		m := history[i]
+		if !m.Inbound {
+			continue
+		}
+		bodies = append(bodies, strings.ToLower(strings.Join(strings.Fields(m.Body), " ")))
+		if i > 0 && !history[i-1].Inbound && history[i-1].Purpose == teli.PurposeReply {
+			answeredAgent++
+		}
+	}
+	if len(bodies) < loopRepeats || answeredAgent < loopRepeats-1 {
+		return false
+	}
+	for _, b := range bodies[1:] {
+		if b != bodies[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// answerable reports whether the burst ending with inboundID still waits for an answer: it is
+// the thread's latest inbound message and nothing outbound (other than held automation)
+// followed it.
+func answerable(history []teli.Message, inboundID string) bool {
+	if len(history) == 0 {
+		return false
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		m := history[i]
+		if m.Inbound {
+			return m.ID == inboundID
+		}
+		if m.Sender == teli.SenderAgent || m.Sender == teli.SenderHuman {
+			return false // already answered, by the agent or a person
+		}
+	}
+	return false
+}
+
+// threadHistory returns a thread's messages, oldest first.
+func (s *Service) threadHistory(ctx context.Context, th teli.Thread) ([]teli.Message, error) {
+	return s.threadHistoryIn(ctx, s.store, th)
+}
+
+func (s *Service) threadHistoryIn(ctx context.Context, st teli.Store, th teli.Thread) ([]teli.Message, error) {
+	msgs, err := st.ListMessages(ctx, teli.MessageFilter{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone})
+	slices.Reverse(msgs)
+	return msgs, err
+}
+
+// replyRequest assembles the model's input: the agent's prompt, the campaign's objective, the
+// contact's fields and local time, and the conversation so far with drips, broadcasts and
+// people's messages marked as such.
+func (s *Service) replyRequest(camp teli.Campaign, agent teli.Agent, th teli.Thread, history []teli.Message, now time.Time) llm.Request {
+	var sys strings.Builder
+	sys.WriteString(strings.TrimSpace(agent.Prompt))
+	if o := strings.TrimSpace(camp.Settings.ObjectivePrompt); o != "" {
+		fmt.Fprintf(&sys, "\n\nObjective of this campaign: %s", o)
+	}
+	sys.WriteString("\n\nYou are texting one contact by SMS for the business. Write only the next text message: " +
+		"plain text, no markdown, friendly and brief")
+	fmt.Fprintf(&sys, " (at most %d characters).", 153*s.ai.MaxSegments)
+	sys.WriteString(" Never claim to be human if asked. If the contact asks in any words to stop being " +
+		"contacted, call " + toolOptOut + " and write nothing else.")
+	if camp.Settings.EnableSMSToVoice {
+		sys.WriteString(" If a phone call would help and the contact agrees, call " + toolRequestCall + ".")
+	}
+	if fields := contactFields(th.Vars); fields != "" {
+		fmt.Fprintf(&sys, "\n\nWhat we know about the contact:\n%s", fields)
+	}
+	fmt.Fprintf(&sys, "\n\nThe contact's local time is %s.", contactLocalTime(th, now))
+
+	req := llm.Request{System: sys.String(), MaxTokens: 400, Tools: []llm.Tool{{
+		Name: toolOptOut, Description: "The contact asked to stop receiving messages, in any wording.",
+		Parameters: json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`),
+	}}}
+	if camp.Settings.EnableSMSToVoice {
+		req.Tools = append(req.Tools, llm.Tool{
+			Name: toolRequestCall, Description: "Ask for a phone call with the contact to continue the conversation.",
+			Parameters: json.RawMessage(`{"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"],"additionalProperties":false}`),
+		})
+	}
+	req.Messages = conversation(history)
+	return req
+}
+
+// conversation turns a thread into alternating model turns: the contact's messages are the
+// user's, everything sent is the assistant's, marked when the agent did not write it.
+func conversation(history []teli.Message) []llm.Message {
+	if len(history) > historyMessagesForLLM {
+		history = history[len(history)-historyMessagesForLLM:]
+	}
+	var out []llm.Message
+	for _, m := range history {
+		if !m.Inbound && !sentOrPending(m.Status) {
+			continue // never reached the contact
+		}
+		role, text := llm.RoleAssistant, m.Body
+		switch {
+		case m.Inbound:
+			role = llm.RoleUser
+		case m.Sender == teli.SenderDrip:
+			text = "[automatic follow-up] " + text
+		case m.Sender == teli.SenderBroadcast:
+			text = "[broadcast to many contacts] " + text
+		case m.Sender == teli.SenderHuman:
+			text = "[written by a person on the team] " + text
+		case m.Sender == teli.SenderSystem:
+			text = "[automatic compliance message] " + text
+		}
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Content += "\n" + text
+			continue
+		}
+		out = append(out, llm.Message{Role: role, Content: text})
+	}
+	if len(out) > 0 && out[0].Role == llm.RoleAssistant {
+		// Models expect the user to speak first: the opening text becomes context.
+		out = append([]llm.Message{{Role: llm.RoleUser, Content: "[conversation starts with our message]"}}, out...)
+	}
+	return out
+}
+
+func sentOrPending(st teli.MessageStatus) bool {
+	switch st {
+	case teli.MessageBlocked, teli.MessageExpired, teli.MessageCanceled, teli.MessageFailed:
+		return false
+	}
+	return true
+}
+
+// contactFields lists the lead's non-empty fields, sorted, one per line.
+func contactFields(vars map[string]string) string {
+	keys := make([]string, 0, len(vars))
+	for k, v := range vars {
+		if strings.TrimSpace(v) != "" && k != "phone_number" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "- %s: %s\n", k, vars[k])
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// contactLocalTime renders now in the contact's zone, from their fields or number.
+func contactLocalTime(th teli.Thread, now time.Time) string {
+	loc, err := quiethours.Resolve(quiethours.Recipient{
+		TimeZone: th.Vars["time_zone"], State: th.Vars["state"], Zip: th.Vars["zip_code"], Phone: th.Phone,
+	})
+	if err != nil || len(loc.Zones) == 0 || loc.Zones[0] == nil {
+		return now.UTC().Format("Monday 2 January 2006, 15:04 MST")
+	}
+	return now.In(loc.Zones[0]).Format("Monday 2 January 2006, 15:04 MST")
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, teli.ErrNotFound) {
+		return nil
+	}
+	return err
+}
