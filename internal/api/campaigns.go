@@ -28,7 +28,7 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) error {
 			"total_contacts": l.Opened, "invalid_leads_count": len(c.InvalidLeads),
 			// The dispatcher's measured pace is far above this; the figure is a safe upper bound.
 			"estimated_processing_seconds": math.Max(0.1, math.Round(float64(l.Opened)/1000)/10),
-			"has_drips":                    len(l.Agent.DripSchedule) > 0,
+			"has_drips":                    l.HasDrips,
 			"voice_transfer_enabled":       c.Settings.EnableSMSToVoice,
 		},
 	})

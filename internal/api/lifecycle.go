@@ -26,9 +26,7 @@ func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
 		"message": fmt.Sprintf("%d leads added successfully", res.Added), "campaign_id": res.Campaign.ID,
 		"details": obj{
 			"leads_added": res.Added, "leads_skipped": res.Skipped,
-			// Follow-up drips are scheduled from each thread's conversation as it goes; none is
-			// queued up front.
-			"drips_scheduled":     0,
+			"drips_scheduled":     res.DripsScheduled,
 			"invalid_leads_count": len(invalid), "invalid_leads": invalid,
 		},
 	})

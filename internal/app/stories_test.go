@@ -141,6 +141,7 @@ func TestStories(t *testing.T) {
 			t.Run("StopAcrossCampaigns", func(t *testing.T) { storyStop(t, b) })
 			t.Run("PauseResumeEnd", func(t *testing.T) { storyLifecycle(t, b) })
 			t.Run("IdempotentManualSend", func(t *testing.T) { storyIdempotency(t, b) })
+			t.Run("DripsInTheWindowUntilAReply", func(t *testing.T) { storyDrips(t, b) })
 		})
 	}
 }
@@ -370,4 +371,60 @@ func (e *storyEnv) post(path, body, key string) rawResponse {
 		e.t.Fatal(err)
 	}
 	return rawResponse{status: resp.StatusCode, body: string(data), replayed: resp.Header.Get("Idempotent-Replayed") == "true"}
+}
+
+// storyDrips: an agent with two follow-ups. Each is timed from the thread's last outbound
+// message, waits for the recipient's window, and stops for good once the lead replies.
+func storyDrips(t *testing.T, b apitest.Backend) {
+	start := time.Date(2026, 1, 23, 18, 0, 0, 0, time.UTC) // Friday 13:00 Eastern
+	e := newStory(t, b, start)
+	agent := e.c.do("POST", "/v1/agents", fmt.Sprintf(`{"agent_type": "sms", "agent_name": "Dripper",
+		"starting_message": "Hi {{first_name}}!", "prompt": "Be helpful.", "organization_id": %q, "user_id": %q,
+		"drip_schedule": [{"delay_hours": 10, "type": "custom", "message": "Still there, {{first_name}}?"},
+		                  {"day": 2, "message": "Last check from us."}]}`, e.org, e.admin), 200)
+	e.agent = agent["agent_id"].(string)
+	quiet, talker := detroit, chicago
+	e.launch("drips", quiet, talker)
+	e.waitStatuses("drips", quiet, "agent:delivered")
+	e.waitStatuses("drips", talker, "agent:delivered")
+	e.reply(talker, "Who is this?")
+	e.waitStatuses("drips", talker, "agent:delivered contact:received")
+
+	// sweep runs the drip sweep at a given time, as the periodic job would, and then a
+	// dispatch; it returns how many follow-ups came due.
+	sweep := func(at time.Time) int {
+		t.Helper()
+		e.srv.Clock.Set(at)
+		n, err := e.srv.App.Service().RunDrips(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.wake()
+		return n
+	}
+	if n := sweep(start.Add(10*time.Hour - time.Minute)); n != 0 {
+		t.Fatalf("%d follow-ups before the first was due", n)
+	}
+	// Due at 04:00 UTC, 23:00 in Detroit: it waits for the morning.
+	if n := sweep(start.Add(10 * time.Hour)); n != 1 {
+		t.Fatalf("%d follow-ups due; want 1 (the lead who replied gets none)", n)
+	}
+	e.waitStatuses("drips", quiet, "agent:delivered drip:queued/quiet_hours")
+	sweep(start.Add(19 * time.Hour)) // Saturday 08:00 Eastern
+	e.waitStatuses("drips", quiet, "agent:delivered drip:delivered")
+	if got := e.threadMessages("drips", quiet)[1]["message"]; got != "Still there, Lead0?" {
+		t.Fatalf("first drip: %q", got)
+	}
+	// The second step is due two days after the first drip went out.
+	if n := sweep(start.Add(19*time.Hour + 47*time.Hour)); n != 0 {
+		t.Fatalf("second follow-up came due early (%d)", n)
+	}
+	if n := sweep(start.Add(19*time.Hour + 48*time.Hour)); n != 1 {
+		t.Fatalf("second follow-up: %d due", n)
+	}
+	e.waitStatuses("drips", quiet, "agent:delivered drip:delivered drip:delivered")
+	if n := sweep(start.Add(400 * time.Hour)); n != 0 {
+		t.Fatalf("%d follow-ups after the sequence ended", n)
+	}
+	e.waitStatuses("drips", talker, "agent:delivered contact:received")
 }

@@ -31,10 +31,49 @@ type Extract struct {
 // Kind identifies the job type in the queue.
 func (Extract) Kind() string { return "extract" }
 
+// DripSweep queues the follow-ups that are due. It runs periodically; any number may run at
+// once, as each due thread is claimed by one.
+type DripSweep struct{}
+
+// Kind identifies the job type in the queue.
+func (DripSweep) Kind() string { return "drip_sweep" }
+
+// AIDrip has the model write follow-up step Step of a thread.
+type AIDrip struct {
+	TenantID   string `json:"tenant_id"`
+	CampaignPK string `json:"campaign_pk"`
+	Phone      string `json:"phone"`
+	Step       int    `json:"step"`
+}
+
+// Kind identifies the job type in the queue.
+func (AIDrip) Kind() string { return "ai_drip" }
+
 // Conversations runs the agent's work on threads (the service does).
 type Conversations interface {
 	Reply(ctx context.Context, job AIReply) error
 	Extract(ctx context.Context, job Extract) error
+	RunDrips(ctx context.Context) (int, error)
+	WriteDrip(ctx context.Context, job AIDrip) error
+}
+
+type dripSweepWorker struct {
+	river.WorkerDefaults[DripSweep]
+	deps *Deps
+}
+
+func (w *dripSweepWorker) Work(ctx context.Context, job *river.Job[DripSweep]) error {
+	_, err := w.deps.Conversations.RunDrips(ctx)
+	return err
+}
+
+type aiDripWorker struct {
+	river.WorkerDefaults[AIDrip]
+	deps *Deps
+}
+
+func (w *aiDripWorker) Work(ctx context.Context, job *river.Job[AIDrip]) error {
+	return w.deps.Conversations.WriteDrip(ctx, job.Args)
 }
 
 type aiReplyWorker struct {

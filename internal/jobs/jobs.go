@@ -77,6 +77,8 @@ func Register(workers *river.Workers, deps *Deps) {
 	river.AddWorker(workers, &processInboundWorker{deps: deps})
 	river.AddWorker(workers, &aiReplyWorker{deps: deps})
 	river.AddWorker(workers, &extractWorker{deps: deps})
+	river.AddWorker(workers, &dripSweepWorker{deps: deps})
+	river.AddWorker(workers, &aiDripWorker{deps: deps})
 }
 
 type processInboundWorker struct {
@@ -111,13 +113,17 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[Dispatch]) err
 	return w.deps.Store.Enqueue(ctx, Dispatch{}, teli.JobOpts{})
 }
 
-// Periodic returns the jobs the queue inserts on a schedule: a dispatch every sweep, which
-// sends whatever nothing else woke (messages left by a process that died, claims whose lease
-// expired, waits whose wake-up job was lost), and one at start.
+// Periodic returns the jobs the queue inserts on a schedule, every sweep and at start: a
+// dispatch, which sends whatever nothing else woke (messages left by a process that died,
+// claims whose lease expired, waits whose wake-up job was lost), and a drip sweep, which queues
+// the follow-ups that came due.
 func Periodic(sweep time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
 			return Dispatch{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return DripSweep{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

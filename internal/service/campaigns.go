@@ -45,6 +45,8 @@ type Launch struct {
 	Agent    teli.Agent
 	// Opened is how many threads got a starting message.
 	Opened int
+	// HasDrips says whether the threads have a follow-up sequence.
+	HasDrips bool
 }
 
 var errCampaignNotFound = teli.NotFound("Campaign not found")
@@ -76,7 +78,7 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 			return err
 		}
 		opened, err := s.openThreads(ctx, tx, camp, agent, owner, usable)
-		launch = Launch{Campaign: camp, Agent: agent, Opened: len(opened)}
+		launch = Launch{Campaign: camp, Agent: agent, Opened: len(opened), HasDrips: len(dripSchedule(agent, camp)) > 0}
 		if err != nil || len(opened) == 0 || camp.Settings.DryRun {
 			return err
 		}
@@ -192,6 +194,7 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 	if err != nil {
 		return nil, err
 	}
+	steps := dripSchedule(agent, camp)
 	threads := make([]teli.Thread, len(leads))
 	first := make([]teli.Message, len(leads))
 	for i, l := range leads {
@@ -199,7 +202,7 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 		threads[i] = teli.Thread{
 			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
 			CampaignID: camp.ID, LeadID: l.UniqueID, Owner: teli.OwnerAI, LeadOutcome: "pending",
-			Vars: vars, CreatedAt: s.clock.Now(),
+			Vars: vars, CreatedAt: s.clock.Now(), DripDelay: dripDelay(steps, 0),
 		}
 		first[i] = s.startingMessage(camp, l.Phone, template.Render(agent.StartingMessage, vars))
 	}

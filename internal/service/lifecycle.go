@@ -27,6 +27,8 @@ type LeadsAdded struct {
 	Skipped int
 	// Invalid lists the clients that could not be used, with reasons.
 	Invalid []teli.InvalidLead
+	// DripsScheduled counts the new leads whose follow-up sequence is set to run.
+	DripsScheduled int
 }
 
 // AddLeads adds leads to a running campaign: numbers are normalised, those already in the
@@ -74,6 +76,9 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 		}
 		res.Added = len(opened)
 		res.Skipped += len(usable) - len(opened)
+		if len(dripSchedule(agent, camp)) > 0 {
+			res.DripsScheduled = res.Added
+		}
 		if len(opened) == 0 || camp.Settings.DryRun {
 			return nil
 		}

@@ -59,4 +59,12 @@ type AIStore interface {
 	// ListExtractions returns the tenant's threads of a number that have an extraction, most
 	// recently extracted first.
 	ListExtractions(ctx context.Context, tenantID, phone string) ([]Thread, error)
+
+	// ClaimDueDrips takes up to limit AI-owned threads whose next follow-up is due at now,
+	// clearing their due time so no other sweep takes them, and returns them. Inside InTx the
+	// claim commits with what the caller does with it.
+	ClaimDueDrips(ctx context.Context, now time.Time, limit int) ([]Thread, error)
+	// AdvanceDrip moves a thread to follow-up step, due delay after its next outbound message
+	// (nil: no step left).
+	AdvanceDrip(ctx context.Context, tenantID, campaignPK, phone string, step int, delay *time.Duration) error
 }

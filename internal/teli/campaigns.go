@@ -92,6 +92,13 @@ type Thread struct {
 	ExtractedAt *time.Time
 	// VoiceRequest is the agent's request to call the contact, if it made one.
 	VoiceRequest *VoiceRequest
+
+	// DripStep is the index of the thread's next follow-up step. DripDelay is how long after
+	// the thread's last outbound message that step is due (nil: no step left, or the sequence
+	// stopped); DripDueAt is when, once that message went out.
+	DripStep  int
+	DripDelay *time.Duration
+	DripDueAt *time.Time
 }
 
 // ThreadID is the thread's id as the API shows it.

@@ -56,3 +56,27 @@ func (s *Store) ListExtractions(ctx context.Context, tenantID, phone string) ([]
 	list, err := collect(rows, scanThread)
 	return list, wrapErr("list extractions", err)
 }
+
+// ClaimDueDrips takes the AI-owned threads whose next follow-up is due; SKIP LOCKED lets
+// replicas sweep side by side.
+func (s *Store) ClaimDueDrips(ctx context.Context, now time.Time, limit int) ([]teli.Thread, error) {
+	rows, err := s.q().Query(ctx,
+		`WITH due AS (
+		     SELECT campaign_pk, phone FROM threads
+		     WHERE drip_due_at IS NOT NULL AND drip_due_at <= $1 AND owner = 'ai'
+		     ORDER BY drip_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+		 UPDATE threads AS t SET drip_due_at = NULL FROM due
+		 WHERE t.campaign_pk = due.campaign_pk AND t.phone = due.phone
+		 RETURNING `+threadColumns, now, limit)
+	if err != nil {
+		return nil, wrapErr("claim due drips", err)
+	}
+	list, err := collect(rows, scanThread)
+	return list, wrapErr("claim due drips", err)
+}
+
+// AdvanceDrip moves a thread to its next follow-up step.
+func (s *Store) AdvanceDrip(ctx context.Context, tenantID, campaignPK, phone string, step int, delay *time.Duration) error {
+	return s.updateThread(ctx, "advance drip", `drip_step = $1, drip_delay = $2`,
+		[]any{step, seconds(delay)}, tenantID, campaignPK, phone)
+}

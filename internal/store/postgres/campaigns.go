@@ -105,10 +105,12 @@ func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
 	}
 	tag, err := s.q().Exec(ctx,
 		`INSERT INTO threads (campaign_pk, phone, tenant_id, organization_id, campaign_id, lead_id,
-		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at,
+		     drip_step, drip_delay)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
 		t.CampaignPK, t.Phone, t.TenantID, t.OrganizationID, t.CampaignID, t.LeadID, string(t.Owner),
-		nullIfEmpty(t.AssignedUserID), t.LeadOutcome, vars, t.LastInboundAt, t.LastOutboundAt, t.CreatedAt)
+		nullIfEmpty(t.AssignedUserID), t.LeadOutcome, vars, t.LastInboundAt, t.LastOutboundAt, t.CreatedAt,
+		t.DripStep, seconds(t.DripDelay))
 	return tag.RowsAffected() == 1, err
 }
 
@@ -244,7 +246,10 @@ const finishSend = `WITH done AS (
 	    WHERE message_id = $8 AND claim_token = $9
 	    RETURNING campaign_pk, phone),
 	marked AS (
-	    UPDATE threads t SET last_outbound_at = $7 FROM done
+	    UPDATE threads t SET last_outbound_at = $7,
+	        drip_due_at = CASE WHEN t.drip_delay IS NULL OR t.owner <> 'ai' THEN NULL
+	            ELSE $7 + make_interval(secs => t.drip_delay) END
+	    FROM done
 	    WHERE $10 AND t.campaign_pk = done.campaign_pk AND t.phone = done.phone)
 	SELECT count(*) FROM done`
 

@@ -76,3 +76,12 @@ func mustAffect(op string, tag pgconn.CommandTag, err error) error {
 func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
 }
+
+// seconds encodes an optional duration as whole seconds; nil is NULL.
+func seconds(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	s := int64(*d / time.Second)
+	return &s
+}

@@ -18,22 +18,29 @@ import (
 
 const threadColumns = `t.campaign_pk, t.phone, t.tenant_id, t.organization_id, t.campaign_id,
 	t.lead_id, t.owner, t.assigned_user_id, t.lead_outcome, t.vars, t.last_inbound_at,
-	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request`
+	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request,
+	t.drip_step, t.drip_delay, t.drip_due_at`
 
 // scanThreadInto reads threadColumns, then extra destinations, from r.
 func scanThreadInto(r pgx.Row, t *teli.Thread, extra ...any) error {
 	var assigned *string
 	var vars string
 	var ai rowjson.ThreadAI
+	var dripDelay *int64
 	dest := append([]any{&t.CampaignPK, &t.Phone, &t.TenantID, &t.OrganizationID, &t.CampaignID,
 		&t.LeadID, &t.Owner, &assigned, &t.LeadOutcome, &vars, &t.LastInboundAt, &t.LastOutboundAt,
-		&t.CreatedAt, &t.AIState, &ai.Extraction, &t.ExtractedAt, &ai.VoiceRequest}, extra...)
+		&t.CreatedAt, &t.AIState, &ai.Extraction, &t.ExtractedAt, &ai.VoiceRequest,
+		&t.DripStep, &dripDelay, &t.DripDueAt}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return err
 	}
 	t.AssignedUserID = deref(assigned)
 	t.LastInboundAt, t.LastOutboundAt = utcPtr(t.LastInboundAt), utcPtr(t.LastOutboundAt)
-	t.CreatedAt, t.ExtractedAt = utc(t.CreatedAt), utcPtr(t.ExtractedAt)
+	t.CreatedAt, t.ExtractedAt, t.DripDueAt = utc(t.CreatedAt), utcPtr(t.ExtractedAt), utcPtr(t.DripDueAt)
+	if dripDelay != nil {
+		d := time.Duration(*dripDelay) * time.Second
+		t.DripDelay = &d
+	}
 	var err error
 	if t.Vars, err = rowjson.DecodeFields(vars); err != nil {
 		return err
@@ -107,7 +114,7 @@ func (s *Store) TakeOverThread(ctx context.Context, to teli.TakeOver) (teli.Thre
 	err := s.inTx(ctx, func(tx *Store) error {
 		tag, err := tx.q().Exec(ctx,
 			`UPDATE threads SET owner = 'human', lead_outcome = 'qualified',
-			     assigned_user_id = coalesce($1, assigned_user_id)
+			     assigned_user_id = coalesce($1, assigned_user_id), drip_delay = NULL, drip_due_at = NULL
 			 WHERE tenant_id = $2 AND campaign_pk = $3 AND phone = $4`,
 			nullIfEmpty(to.AssignUserID), to.TenantID, to.CampaignPK, to.Phone)
 		if err != nil {
@@ -148,7 +155,8 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []teli.Message) error {
 			}
 			// greatest ignores NULL: the first inbound message sets the time.
 			if _, err := tx.q().Exec(ctx,
-				`UPDATE threads SET last_inbound_at = greatest(last_inbound_at, $1)
+				`UPDATE threads SET last_inbound_at = greatest(last_inbound_at, $1),
+				     drip_delay = NULL, drip_due_at = NULL
 				 WHERE campaign_pk = $2 AND phone = $3`,
 				m.CreatedAt, m.CampaignPK, m.Phone); err != nil {
 				return err
@@ -217,6 +225,10 @@ func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusC
 				`UPDATE messages SET status = 'canceled', reason = 'campaign_ended', updated_at = $1
 				 WHERE campaign_pk = $2 AND status = 'queued' AND sender IN ('agent', 'drip', 'broadcast')`,
 				c.At, c.CampaignPK)
+			if err == nil {
+				_, err = tx.q().Exec(ctx,
+					`UPDATE threads SET drip_delay = NULL, drip_due_at = NULL WHERE campaign_pk = $1`, c.CampaignPK)
+			}
 		case teli.CampaignActive:
 			tag, err = tx.q().Exec(ctx,
 				`UPDATE messages SET not_before = $1, updated_at = $1

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/openteli/teli/internal/store/rowjson"
@@ -54,4 +55,29 @@ func (s *Store) ListExtractions(ctx context.Context, tenantID, phone string) ([]
 	}
 	list, err := collect(rows, scanThread)
 	return list, wrapErr("list extractions", err)
+}
+
+// ClaimDueDrips takes the AI-owned threads whose next follow-up is due.
+func (s *Store) ClaimDueDrips(ctx context.Context, now time.Time, limit int) ([]teli.Thread, error) {
+	var list []teli.Thread
+	err := s.inTx(ctx, func(tx *Store) error {
+		rows, err := tx.write().QueryContext(ctx,
+			`UPDATE threads SET drip_due_at = NULL WHERE (campaign_pk, phone) IN (
+			     SELECT campaign_pk, phone FROM threads
+			     WHERE drip_due_at IS NOT NULL AND drip_due_at <= ? AND owner = 'ai'
+			     ORDER BY drip_due_at LIMIT ?)
+			 RETURNING `+strings.ReplaceAll(threadColumns, "t.", ""), micros(now), limit) // SQLite's RETURNING takes bare names
+		if err != nil {
+			return err
+		}
+		list, err = collect(rows, scanThread)
+		return err
+	})
+	return list, wrapErr("claim due drips", err)
+}
+
+// AdvanceDrip moves a thread to its next follow-up step.
+func (s *Store) AdvanceDrip(ctx context.Context, tenantID, campaignPK, phone string, step int, delay *time.Duration) error {
+	return s.updateThread(ctx, "advance drip", `drip_step = ?, drip_delay = ?`,
+		[]any{step, nullSeconds(delay)}, tenantID, campaignPK, phone)
 }

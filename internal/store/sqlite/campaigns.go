@@ -104,11 +104,12 @@ func (s *Store) insertThread(ctx context.Context, t teli.Thread) (bool, error) {
 	}
 	res, err := s.write().ExecContext(ctx,
 		`INSERT INTO threads (campaign_pk, phone, tenant_id, organization_id, campaign_id, lead_id,
-		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		     owner, assigned_user_id, lead_outcome, vars, last_inbound_at, last_outbound_at, created_at,
+		     drip_step, drip_delay)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		t.CampaignPK, t.Phone, t.TenantID, t.OrganizationID, t.CampaignID, t.LeadID, string(t.Owner),
 		nullIfEmpty(t.AssignedUserID), t.LeadOutcome, vars, nullMicros(t.LastInboundAt),
-		nullMicros(t.LastOutboundAt), micros(t.CreatedAt))
+		nullMicros(t.LastOutboundAt), micros(t.CreatedAt), t.DripStep, nullSeconds(t.DripDelay))
 	if err != nil {
 		return false, err
 	}
@@ -303,8 +304,10 @@ func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.S
 				continue
 			}
 			if _, err := tx.write().ExecContext(ctx,
-				`UPDATE threads SET last_outbound_at = ? WHERE (campaign_pk, phone) =
-				     (SELECT campaign_pk, phone FROM messages WHERE message_id = ?)`,
+				`UPDATE threads SET last_outbound_at = ?1,
+				     drip_due_at = CASE WHEN drip_delay IS NULL OR owner <> 'ai' THEN NULL
+				         ELSE ?1 + drip_delay * 1000000 END
+				 WHERE (campaign_pk, phone) = (SELECT campaign_pk, phone FROM messages WHERE message_id = ?2)`,
 				micros(o.At), o.MessageID); err != nil {
 				return err
 			}

@@ -83,3 +83,11 @@ func mustAffect(op string, res sql.Result, err error) error {
 	}
 	return nil
 }
+
+// nullSeconds encodes an optional duration as whole seconds; nil is NULL.
+func nullSeconds(d *time.Duration) sql.NullInt64 {
+	if d == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(*d / time.Second), Valid: true}
+}

@@ -15,22 +15,27 @@ import (
 
 const threadColumns = `t.campaign_pk, t.phone, t.tenant_id, t.organization_id, t.campaign_id,
 	t.lead_id, t.owner, t.assigned_user_id, t.lead_outcome, t.vars, t.last_inbound_at,
-	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request`
+	t.last_outbound_at, t.created_at, t.ai_state, t.extraction, t.extracted_at, t.voice_request,
+	t.drip_step, t.drip_delay, t.drip_due_at`
 
 func scanThreadInto(r scanner, t *teli.Thread, extra ...any) error {
 	var assigned sql.NullString
 	var vars string
-	var lastIn, lastOut, extracted sql.NullInt64
+	var lastIn, lastOut, extracted, dripDelay, dripDue sql.NullInt64
 	var created int64
 	var ai rowjson.ThreadAI
 	dest := append([]any{&t.CampaignPK, &t.Phone, &t.TenantID, &t.OrganizationID, &t.CampaignID,
 		&t.LeadID, &t.Owner, &assigned, &t.LeadOutcome, &vars, &lastIn, &lastOut, &created,
-		&t.AIState, &ai.Extraction, &extracted, &ai.VoiceRequest}, extra...)
+		&t.AIState, &ai.Extraction, &extracted, &ai.VoiceRequest, &t.DripStep, &dripDelay, &dripDue}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return err
 	}
 	t.AssignedUserID, t.LastInboundAt, t.LastOutboundAt = assigned.String, timePtr(lastIn), timePtr(lastOut)
-	t.CreatedAt, t.ExtractedAt = fromMicros(created), timePtr(extracted)
+	t.CreatedAt, t.ExtractedAt, t.DripDueAt = fromMicros(created), timePtr(extracted), timePtr(dripDue)
+	if dripDelay.Valid {
+		d := time.Duration(dripDelay.Int64) * time.Second
+		t.DripDelay = &d
+	}
 	var err error
 	if t.Vars, err = rowjson.DecodeFields(vars); err != nil {
 		return err
@@ -105,7 +110,7 @@ func (s *Store) TakeOverThread(ctx context.Context, to teli.TakeOver) (teli.Thre
 	err := s.inTx(ctx, func(tx *Store) error {
 		res, err := tx.write().ExecContext(ctx,
 			`UPDATE threads SET owner = 'human', lead_outcome = 'qualified',
-			     assigned_user_id = coalesce(?, assigned_user_id)
+			     assigned_user_id = coalesce(?, assigned_user_id), drip_delay = NULL, drip_due_at = NULL
 			 WHERE tenant_id = ? AND campaign_pk = ? AND phone = ?`,
 			nullIfEmpty(to.AssignUserID), to.TenantID, to.CampaignPK, to.Phone)
 		if err != nil {
@@ -150,7 +155,8 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []teli.Message) error {
 				continue
 			}
 			if _, err := tx.write().ExecContext(ctx,
-				`UPDATE threads SET last_inbound_at = max(coalesce(last_inbound_at, 0), ?)
+				`UPDATE threads SET last_inbound_at = max(coalesce(last_inbound_at, 0), ?),
+				     drip_delay = NULL, drip_due_at = NULL
 				 WHERE campaign_pk = ? AND phone = ?`,
 				micros(m.CreatedAt), m.CampaignPK, m.Phone); err != nil {
 				return err
@@ -216,6 +222,10 @@ func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusC
 				`UPDATE messages SET status = 'canceled', reason = 'campaign_ended', updated_at = ?
 				 WHERE campaign_pk = ? AND status = 'queued' AND sender IN ('agent', 'drip', 'broadcast')`,
 				micros(c.At), c.CampaignPK)
+			if err == nil {
+				_, err = tx.write().ExecContext(ctx,
+					`UPDATE threads SET drip_delay = NULL, drip_due_at = NULL WHERE campaign_pk = ?`, c.CampaignPK)
+			}
 		case teli.CampaignActive:
 			res, err = tx.write().ExecContext(ctx,
 				`UPDATE messages SET not_before = ?, updated_at = ?

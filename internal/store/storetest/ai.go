@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/openteli/teli/internal/teli"
 )
@@ -10,6 +12,7 @@ import (
 func aiCases() []testCase {
 	return []testCase{
 		{"AI/StateExtractionAndVoiceRequest", testAIState},
+		{"AI/DripsFollowTheLastOutboundMessage", testDrips},
 	}
 }
 
@@ -50,5 +53,74 @@ func testAIState(t *testing.T, s teli.Store) {
 	}
 	if err := s.SetAIState(ctx, "tb", c.PK, phone, teli.AIAnswering); !errors.Is(err, teli.ErrNotFound) {
 		t.Fatalf("other tenant's thread: %v", err)
+	}
+}
+
+func testDrips(t *testing.T, s teli.Store) {
+	ctx := t.Context()
+	_, c := campaignWorld(t, s)
+	hour := time.Hour
+	var threads []teli.Thread
+	var msgs []teli.Message
+	for i, p := range []string{"+13135550001", "+13135550002", "+13135550003"} {
+		th := newThread(c, p, 5)
+		th.DripDelay = &hour
+		threads = append(threads, th)
+		msgs = append(msgs, newMessage(c, fmt.Sprintf("start-%d", i), p, 10))
+	}
+	_, err := s.AddThreads(ctx, threads, msgs)
+	must(t, err)
+	claimed, err := s.ClaimDue(ctx, claim(at(10), 10, "tok"))
+	must(t, err)
+	var out []teli.SendOutcome
+	for _, m := range claimed {
+		out = append(out, teli.SendOutcome{MessageID: m.ID, CampaignPK: c.PK, Status: teli.MessageDelivered, Provider: "sandbox", ProviderID: "SBX" + m.ID, At: at(10)})
+	}
+	must(t, s.FinishSends(ctx, "tok", out))
+	th, err := s.GetThread(ctx, "ta", c.PK, threads[0].Phone)
+	must(t, err)
+	if th.DripDueAt == nil || !th.DripDueAt.Equal(at(70)) || th.DripDelay == nil || *th.DripDelay != hour {
+		t.Fatalf("after the first message: due %v, delay %v", th.DripDueAt, th.DripDelay)
+	}
+	// A reply stops the sequence; a takeover too.
+	must(t, s.InsertMessages(ctx, []teli.Message{{
+		ID: "in-1", TenantID: "ta", OrganizationID: c.OrganizationID, CampaignPK: c.PK, Phone: threads[1].Phone,
+		Inbound: true, Sender: teli.SenderContact, Purpose: teli.PurposeInbound, From: threads[1].Phone, To: c.FromNumber,
+		Body: "hi", Status: teli.MessageReceived, Segments: 1, Encoding: "GSM-7", NotBefore: at(20), CreatedAt: at(20), UpdatedAt: at(20),
+	}}))
+	_, err = s.TakeOverThread(ctx, teli.TakeOver{TenantID: "ta", CampaignPK: c.PK, Phone: threads[2].Phone, At: at(21)})
+	must(t, err)
+
+	if got, err := s.ClaimDueDrips(ctx, at(69), 10); err != nil || len(got) != 0 {
+		t.Fatalf("claimed %d drips before they were due (%v)", len(got), err)
+	}
+	got, err := s.ClaimDueDrips(ctx, at(70), 10)
+	must(t, err)
+	if len(got) != 1 || got[0].Phone != threads[0].Phone || got[0].DripStep != 0 {
+		t.Fatalf("due drips: %+v", got)
+	}
+	if again, _ := s.ClaimDueDrips(ctx, at(71), 10); len(again) != 0 {
+		t.Fatalf("a drip claimed twice: %+v", again)
+	}
+	two := 2 * time.Hour
+	must(t, s.AdvanceDrip(ctx, "ta", c.PK, threads[0].Phone, 1, &two))
+	drip := newMessage(c, "drip-0", threads[0].Phone, 71)
+	drip.Sender, drip.Purpose = teli.SenderDrip, teli.PurposeDrip
+	must(t, s.InsertMessages(ctx, []teli.Message{drip}))
+	claimed, err = s.ClaimDue(ctx, claim(at(71), 10, "tok2"))
+	must(t, err)
+	must(t, s.FinishSends(ctx, "tok2", []teli.SendOutcome{{MessageID: claimed[0].ID, CampaignPK: c.PK, Status: teli.MessageDelivered, Provider: "sandbox", ProviderID: "SBXd", At: at(72)}}))
+	th, err = s.GetThread(ctx, "ta", c.PK, threads[0].Phone)
+	must(t, err)
+	if th.DripStep != 1 || th.DripDueAt == nil || !th.DripDueAt.Equal(at(192)) {
+		t.Fatalf("after the drip: step %d due %v", th.DripStep, th.DripDueAt)
+	}
+	must(t, s.AdvanceDrip(ctx, "ta", c.PK, threads[0].Phone, 2, nil))
+	for _, p := range []string{threads[1].Phone, threads[2].Phone} {
+		th, err := s.GetThread(ctx, "ta", c.PK, p)
+		must(t, err)
+		if th.DripDelay != nil || th.DripDueAt != nil {
+			t.Fatalf("%s: drips must stop (delay %v, due %v)", p, th.DripDelay, th.DripDueAt)
+		}
 	}
 }
