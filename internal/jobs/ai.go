@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 
 	"github.com/riverqueue/river"
 )
@@ -52,6 +53,8 @@ func (AIDrip) Kind() string { return "ai_drip" }
 // Conversations runs the agent's work on threads (the service does).
 type Conversations interface {
 	Reply(ctx context.Context, job AIReply) error
+	// GiveUpReply hands the thread to people after the last attempt at a reply failed.
+	GiveUpReply(ctx context.Context, job AIReply) error
 	Extract(ctx context.Context, job Extract) error
 	RunDrips(ctx context.Context) (int, error)
 	WriteDrip(ctx context.Context, job AIDrip) error
@@ -82,7 +85,12 @@ type aiReplyWorker struct {
 }
 
 func (w *aiReplyWorker) Work(ctx context.Context, job *river.Job[AIReply]) error {
-	return w.deps.Conversations.Reply(ctx, job.Args)
+	err := w.deps.Conversations.Reply(ctx, job.Args)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// Nothing accepted is dropped: the message the model could not answer waits for a person.
+		return errors.Join(err, w.deps.Conversations.GiveUpReply(ctx, job.Args))
+	}
+	return err
 }
 
 type extractWorker struct {

@@ -87,7 +87,8 @@ func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Threa
 // writing wins: the reply is discarded.
 func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
 	th, err := s.store.GetThread(ctx, job.TenantID, job.CampaignPK, job.Phone)
-	if err != nil || th.Owner != teli.OwnerAI {
+	if err != nil || th.Owner != teli.OwnerAI || th.AIState == teli.AILoopDetected {
+		// A loop stops the agent on the thread for good: people look at it from there.
 		return ignoreNotFound(err)
 	}
 	history, err := s.threadHistory(ctx, th)
@@ -124,6 +125,12 @@ func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
 		return fmt.Errorf("agent reply: %w", err) // the job retries; the checks above keep it single
 	}
 	return s.commitReply(ctx, camp, th, job.InboundID, resp)
+}
+
+// GiveUpReply marks a thread as waiting for a person when the model could not answer it.
+func (s *Service) GiveUpReply(ctx context.Context, job jobs.AIReply) error {
+	s.log.Warn("agent could not answer; the thread waits for a person", "campaign_pk", job.CampaignPK)
+	return ignoreNotFound(s.store.SetAIState(ctx, job.TenantID, job.CampaignPK, job.Phone, teli.AIWaitingForHuman))
 }
 
 // commitReply acts on the model's answer in one transaction, after checking again that the
