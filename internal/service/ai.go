@@ -154,7 +154,7 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 		if err != nil {
 			return err
 		}
-		in := history[len(history)-1]
+		in := history[slices.IndexFunc(history, func(m teli.Message) bool { return m.ID == inboundID })]
 		for _, call := range resp.ToolCalls {
 			done, err := s.applyTool(ctx, tx, camp, org, cur, in, call)
 			if err != nil || done {
@@ -241,13 +241,28 @@ func (s *Service) fitAIText(text string) string {
 		}
 	}
 	cut := string(runes[:lo])
-	if i := strings.LastIndexAny(cut, ".!?"); i > len(cut)/2 {
+	if i := sentenceEnd(cut, text); i > len(cut)/2 {
 		return cut[:i+1]
 	}
 	if i := strings.LastIndex(cut, " "); i > 0 {
 		return strings.TrimSpace(cut[:i])
 	}
 	return cut
+}
+
+// sentenceEnd returns the index in cut (a prefix of text) of the last '.', '!' or '?' that ends
+// a sentence of text, that is one followed by a space or the end of text, so that "5.875%" is
+// never cut to "5."; -1 when there is none.
+func sentenceEnd(cut, text string) int {
+	for i := len(cut) - 1; i >= 0; i-- {
+		if !strings.ContainsRune(".!?", rune(cut[i])) {
+			continue
+		}
+		if i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 // guard decides whether the agent must stay silent: the daily cap or an auto-responder loop.

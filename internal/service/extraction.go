@@ -40,8 +40,14 @@ func (s *Service) Extract(ctx context.Context, job jobs.Extract) error {
 	if err != nil {
 		return err
 	}
-	if len(history) == 0 || history[len(history)-1].ID != job.AfterID {
-		return nil // a newer message has its own extraction coming
+	at := slices.IndexFunc(history, func(m teli.Message) bool { return m.ID == job.AfterID })
+	if at < 0 {
+		return nil
+	}
+	for _, m := range history[at+1:] {
+		if m.Inbound || m.Sender == teli.SenderHuman {
+			return nil // a newer message has its own extraction coming
+		}
 	}
 	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
 	if err != nil {
@@ -63,7 +69,7 @@ func (s *Service) Extract(ctx context.Context, job jobs.Extract) error {
 	if err != nil {
 		return fmt.Errorf("extraction: %w", err)
 	}
-	return s.saveExtraction(ctx, camp, th, history[len(history)-1], e)
+	return s.saveExtraction(ctx, camp, th, history[at], e)
 }
 
 // saveExtraction stores e and acts on what it says about consent, in one transaction.

@@ -175,9 +175,14 @@ func (s *Service) inboundMessage(camp teli.Campaign, th teli.Thread, e teli.Inbo
 // applyKeyword carries out a consent keyword inside the processing transaction. It returns the
 // outcome to store and the compliance reply to queue, if any.
 func (s *Service) applyKeyword(ctx context.Context, tx teli.Store, kind keyword.Kind, source string, camp teli.Campaign, org teli.Organization, in teli.Message) (string, *teli.Message, error) {
+	// A keyword takes effect when it arrived; a revocation the model recognised, when it did.
+	at := in.CreatedAt
+	if source == "ai" {
+		at = s.clock.Now()
+	}
 	sup := teli.Suppression{
 		TenantID: in.TenantID, OrganizationID: in.OrganizationID, Phone: in.Phone, Kind: teli.SuppressOptOut,
-		Source: source, MessageID: in.ID, Detail: detailOf(in.Body), At: in.CreatedAt,
+		Source: source, MessageID: in.ID, Detail: detailOf(in.Body), At: at,
 	}
 	var changed bool
 	var err error
@@ -199,7 +204,7 @@ func (s *Service) applyKeyword(ctx context.Context, tx teli.Store, kind keyword.
 		// A repeated STOP, or START from a number that was not opted out: no second reply.
 		return outcome, nil, err
 	}
-	reply := s.outbound(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), in.CreatedAt)
+	reply := s.outbound(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), at)
 	reply.Sender, reply.Purpose = teli.SenderSystem, purpose
 	return outcome, &reply, nil
 }

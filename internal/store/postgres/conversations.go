@@ -114,7 +114,8 @@ func (s *Store) TakeOverThread(ctx context.Context, to teli.TakeOver) (teli.Thre
 	err := s.inTx(ctx, func(tx *Store) error {
 		tag, err := tx.q().Exec(ctx,
 			`UPDATE threads SET owner = 'human', lead_outcome = 'qualified',
-			     assigned_user_id = coalesce($1, assigned_user_id), drip_delay = NULL, drip_due_at = NULL
+			     assigned_user_id = coalesce($1, assigned_user_id), drip_delay = NULL, drip_due_at = NULL,
+			     ai_state = ''
 			 WHERE tenant_id = $2 AND campaign_pk = $3 AND phone = $4`,
 			nullIfEmpty(to.AssignUserID), to.TenantID, to.CampaignPK, to.Phone)
 		if err != nil {

@@ -110,7 +110,8 @@ func (s *Store) TakeOverThread(ctx context.Context, to teli.TakeOver) (teli.Thre
 	err := s.inTx(ctx, func(tx *Store) error {
 		res, err := tx.write().ExecContext(ctx,
 			`UPDATE threads SET owner = 'human', lead_outcome = 'qualified',
-			     assigned_user_id = coalesce(?, assigned_user_id), drip_delay = NULL, drip_due_at = NULL
+			     assigned_user_id = coalesce(?, assigned_user_id), drip_delay = NULL, drip_due_at = NULL,
+			     ai_state = ''
 			 WHERE tenant_id = ? AND campaign_pk = ? AND phone = ?`,
 			nullIfEmpty(to.AssignUserID), to.TenantID, to.CampaignPK, to.Phone)
 		if err != nil {

@@ -292,11 +292,16 @@ func (s *Store) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts
 
 // insertOpts translates the domain's job options into River's.
 func insertOpts(o teli.JobOpts) *river.InsertOpts {
-	return &river.InsertOpts{
+	opts := &river.InsertOpts{
 		MaxAttempts: o.MaxAttempts,
-		ScheduledAt: o.ScheduledAt,
 		UniqueOpts:  river.UniqueOpts{ByArgs: o.UniqueByArgs},
 	}
+	// River files any job with a ScheduledAt as scheduled, even one already due, and its
+	// scheduler promotes those only every few seconds; a due job goes straight to available.
+	if o.ScheduledAt.After(time.Now()) {
+		opts.ScheduledAt = o.ScheduledAt
+	}
+	return opts
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
