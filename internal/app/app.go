@@ -49,6 +49,9 @@ type Options struct {
 	// LLM is the language model the agents answer with; nil runs without AI (inbound messages
 	// the agent would answer wait for a person).
 	LLM llm.Provider
+	// Carrier replaces the carrier the configuration names (benchmarks wrap the sandbox to
+	// time each hand-off).
+	Carrier carrier.Carrier
 }
 
 // App is a configured server, ready to Run.
@@ -61,6 +64,8 @@ type App struct {
 	// dispatcher and kick run dispatches the moment a request queues messages.
 	dispatcher *dispatch.Dispatcher
 	kick       chan struct{}
+	// background runs inbound processing and agent replies in process, ahead of their jobs.
+	background *inProcess
 	handler    http.Handler
 	log        *slog.Logger
 	stdout     io.Writer
@@ -89,10 +94,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	sender, err := NewCarrier(cfg, o.IDs, o.Clock)
-	if err != nil {
-		db.Close()
-		return nil, err
+	sender := o.Carrier
+	if sender == nil {
+		if sender, err = NewCarrier(cfg, o.IDs, o.Clock); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
 	deps.Store, deps.Voice = db, platform
@@ -106,6 +113,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		},
 	}
 	kick := make(chan struct{}, 1)
+	background := newInProcess()
 	svc := service.New(service.Deps{
 		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
 		Kick: func() {
@@ -114,8 +122,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			default: // a dispatch is already asked for; it will see these messages too
 			}
 		},
-		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
-		LLM:     o.LLM,
+		Consent:    service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+		LLM:        o.LLM,
+		Background: background,
 		AI: service.AISettings{
 			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
 		},
@@ -123,7 +132,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	deps.Inbound, deps.Conversations = svc, svc
 	return &App{
 		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
-		dispatcher: deps.Dispatcher, kick: kick,
+		dispatcher: deps.Dispatcher, kick: kick, background: background,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
@@ -231,6 +240,8 @@ func (a *App) Run(ctx context.Context) error {
 	// last request asked for finishes and none is running when the database closes.
 	helpers, stopHelpers := context.WithCancel(context.WithoutCancel(ctx))
 	var running sync.WaitGroup
+	a.background.start(helpers)
+	running.Go(func() { <-helpers.Done(); a.background.stop() })
 	running.Go(func() { a.reclaimAfterLease(helpers) })
 	running.Go(func() { a.dispatchOnKick(helpers) })
 	defer func() { stopHelpers(); running.Wait() }()

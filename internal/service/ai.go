@@ -65,19 +65,35 @@ func (s *Service) AIEnabled() bool { return s.llm != nil }
 // afterInbound schedules what an inbound conversation message sets off, inside its processing
 // transaction: the agent's answer to the burst, and a fresh extraction. Without a model the
 // thread is marked as waiting for a person instead.
-func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) error {
+// It returns the reply job it queued, if any, for the caller to run in process once committed.
+func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) (*jobs.AIReply, error) {
 	if th.Owner != teli.OwnerAI {
-		return s.scheduleExtraction(ctx, tx, th, msg.ID)
+		return nil, s.scheduleExtraction(ctx, tx, th, msg.ID)
 	}
 	if s.llm == nil {
-		return tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
+		return nil, tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
 	}
-	at := s.clock.Now().Add(s.ai.BurstWindow)
 	job := jobs.AIReply{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, InboundID: msg.ID}
-	if err := tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: at, MaxAttempts: 5}); err != nil {
-		return err
+	if err := tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: s.fallbackAt(s.ai.BurstWindow), MaxAttempts: 5}); err != nil {
+		return nil, err
 	}
-	return s.scheduleExtraction(ctx, tx, th, msg.ID)
+	return &job, s.scheduleExtraction(ctx, tx, th, msg.ID)
+}
+
+// inProcessHeadStart is how long a job waits when the same work also runs in process at once:
+// long enough that the in-process run has normally finished (the job then finds nothing to do,
+// without calling the model again), short enough that a crash costs little delay.
+const inProcessHeadStart = 30 * time.Second
+
+// fallbackAt is when the durable job for work due after delay should run: then, when nothing
+// runs it in process, or inProcessHeadStart later as the fallback of the in-process run.
+func (s *Service) fallbackAt(delay time.Duration) time.Time {
+	if s.bg == nil || !s.bg.Running() {
+		return s.clock.Now().Add(delay)
+	}
+	// Wall time: the job queue schedules on it, and the head start is about processes, not
+	// about the injected clock's domain time.
+	return time.Now().Add(delay + inProcessHeadStart)
 }
 
 // Reply answers a thread's latest burst of inbound messages once, as the agent. It does nothing
@@ -109,7 +125,7 @@ func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
 		s.log.Info("agent stays silent on a thread", "campaign_pk", th.CampaignPK, "reason", state)
 		return s.store.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, state)
 	}
-	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	camp, err := s.store.LookupCampaign(ctx, th.TenantID, th.CampaignID)
 	if err != nil {
 		return err
 	}
@@ -150,6 +166,10 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 			s.log.Info("agent reply discarded: the thread changed while it was written", "campaign_pk", th.CampaignPK)
 			return nil
 		}
+		// Two writers of one answer (the in-process run and its fallback job) never both send.
+		if first, err := tx.ClaimReply(ctx, th.TenantID, th.CampaignPK, th.Phone, inboundID); err != nil || !first {
+			return err
+		}
 		org, err := tx.GetOrganization(ctx, th.TenantID, th.OrganizationID)
 		if err != nil {
 			return err
@@ -179,7 +199,7 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 			return err
 		}
 		queued = true
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && queued {
 		s.dispatchNow()
@@ -200,7 +220,7 @@ func (s *Service) applyTool(ctx context.Context, tx teli.Store, camp teli.Campai
 		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
 			return false, err
 		}
-		return true, tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return true, s.queueDispatch(ctx, tx)
 	case toolRequestCall:
 		if !camp.Settings.EnableSMSToVoice {
 			return false, nil

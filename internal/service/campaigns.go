@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/contacts"
-	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
@@ -82,7 +81,7 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 		if err != nil || len(opened) == 0 || camp.Settings.DryRun {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	launch.Campaign.TotalContacts = launch.Opened
 	if err == nil && launch.Opened > 0 && !camp.Settings.DryRun {
@@ -253,6 +252,15 @@ func (s *Service) startingMessage(camp teli.Campaign, to, body string) teli.Mess
 	return m
 }
 
+// lookupCampaign is GetCampaign without the totals, for paths that do not show them.
+func (s *Service) lookupCampaign(ctx context.Context, c Caller, id string) (teli.Campaign, error) {
+	camp, err := s.store.LookupCampaign(ctx, c.TenantID, id)
+	if errors.Is(err, teli.ErrNotFound) {
+		return camp, errCampaignNotFound
+	}
+	return camp, err
+}
+
 // GetCampaign returns one of the caller's campaigns by campaign_id.
 func (s *Service) GetCampaign(ctx context.Context, c Caller, id string) (teli.Campaign, error) {
 	camp, err := s.store.GetCampaign(ctx, c.TenantID, id)
@@ -280,7 +288,7 @@ type MessagePage struct {
 
 // CampaignMessages returns a campaign's messages after since (for polling), newest first.
 func (s *Service) CampaignMessages(ctx context.Context, c Caller, id string, since time.Time, limit int) (MessagePage, error) {
-	camp, err := s.GetCampaign(ctx, c, id)
+	camp, err := s.lookupCampaign(ctx, c, id)
 	if err != nil {
 		return MessagePage{}, err
 	}

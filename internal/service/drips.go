@@ -71,7 +71,7 @@ func (s *Service) dripBatch(ctx context.Context) (int, error) {
 		for _, th := range threads {
 			camp, ok := campaigns[th.CampaignPK]
 			if !ok {
-				if camp, err = tx.GetCampaign(ctx, th.TenantID, th.CampaignID); err != nil {
+				if camp, err = tx.LookupCampaign(ctx, th.TenantID, th.CampaignID); err != nil {
 					return err
 				}
 				agent, err := tx.GetAgent(ctx, th.TenantID, camp.AgentID)
@@ -89,7 +89,7 @@ func (s *Service) dripBatch(ctx context.Context) (int, error) {
 		if !queued {
 			return nil
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && queued {
 		s.dispatchNow()
@@ -132,7 +132,7 @@ func (s *Service) WriteDrip(ctx context.Context, job jobs.AIDrip) error {
 	if err != nil || th.Owner != teli.OwnerAI || th.LastInboundAt != nil || s.llm == nil {
 		return ignoreNotFound(err)
 	}
-	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	camp, err := s.store.LookupCampaign(ctx, th.TenantID, th.CampaignID)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Service) WriteDrip(ctx context.Context, job jobs.AIDrip) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{s.dripMessage(camp, th.Phone, text, s.clock.Now())}); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && queued {
 		s.dispatchNow()

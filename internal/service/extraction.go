@@ -49,7 +49,7 @@ func (s *Service) Extract(ctx context.Context, job jobs.Extract) error {
 			return nil // a newer message has its own extraction coming
 		}
 	}
-	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	camp, err := s.store.LookupCampaign(ctx, th.TenantID, th.CampaignID)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Service) saveExtraction(ctx context.Context, camp teli.Campaign, th tel
 			return err
 		}
 		queued = true
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && queued {
 		s.dispatchNow()
@@ -220,7 +220,7 @@ func (s *Service) ThreadExtraction(ctx context.Context, c Caller, threadID strin
 	if err != nil {
 		return nil, nil
 	}
-	camp, err := s.store.GetCampaign(ctx, c.TenantID, raw[i+1:])
+	camp, err := s.store.LookupCampaign(ctx, c.TenantID, raw[i+1:])
 	if errors.Is(err, teli.ErrNotFound) {
 		return nil, nil
 	}

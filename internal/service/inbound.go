@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -46,8 +47,13 @@ func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrie
 		if err != nil || !fresh {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{})
+		return tx.Enqueue(ctx, jobs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{ScheduledAt: s.fallbackAt(0)})
 	})
+	if err == nil && fresh && s.bg != nil {
+		s.bg.Soon(0, func(ctx context.Context) {
+			s.runQuietly("inbound processing", s.ProcessInbound(ctx, provider, in.ProviderID))
+		})
+	}
 	return fresh, err
 }
 
@@ -98,12 +104,13 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 	th, err := s.store.RouteInbound(ctx, e.To, e.From)
 	if errors.Is(err, teli.ErrNotFound) {
 		s.log.Info("inbound message matches no thread", "provider", provider, "provider_id", providerID)
-		return s.store.FinishInbound(ctx, provider, providerID, InboundUnrouted, "", now)
+		_, err := s.store.FinishInbound(ctx, provider, providerID, InboundUnrouted, "", now)
+		return err
 	}
 	if err != nil {
 		return err
 	}
-	camp, err := s.store.GetCampaign(ctx, th.TenantID, th.CampaignID)
+	camp, err := s.store.LookupCampaign(ctx, th.TenantID, th.CampaignID)
 	if err != nil {
 		return err
 	}
@@ -121,6 +128,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		kind, source = keyword.OptOut, "phrase"
 	}
 	queued := false
+	var answer *jobs.AIReply
 	err = s.store.InTx(ctx, func(tx teli.Store) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err
@@ -131,12 +139,12 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		}
 		if outcome == InboundRouted {
 			// A conversation message: the agent answers it (consent keywords it never sees).
-			if err := s.afterInbound(ctx, tx, th, msg); err != nil {
+			if answer, err = s.afterInbound(ctx, tx, th, msg); err != nil {
 				return err
 			}
 		}
-		if err := tx.FinishInbound(ctx, provider, providerID, outcome, msg.ID, now); err != nil {
-			return err
+		if first, err := tx.FinishInbound(ctx, provider, providerID, outcome, msg.ID, now); err != nil || !first {
+			return cmp.Or(err, errAlreadyProcessed)
 		}
 		if reply == nil {
 			return nil
@@ -145,12 +153,29 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 			return err
 		}
 		queued = true
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
+	if errors.Is(err, errAlreadyProcessed) {
+		return nil // processed by the other path (the job, or the in-process run); this one rolled back
+	}
 	if err == nil && queued {
 		s.dispatchNow()
 	}
+	if err == nil && answer != nil && s.bg != nil {
+		job := *answer
+		s.bg.Soon(s.ai.BurstWindow, func(ctx context.Context) { s.runQuietly("agent reply", s.Reply(ctx, job)) })
+	}
 	return err
+}
+
+// errAlreadyProcessed rolls back a second processing of one inbound message.
+var errAlreadyProcessed = errors.New("inbound message already processed")
+
+// runQuietly logs the error of in-process work whose durable job will retry it.
+func (s *Service) runQuietly(what string, err error) {
+	if err != nil {
+		s.log.Warn(what+" failed in process; its job will retry", "err", err)
+	}
 }
 
 // inboundMessage is the thread's record of an inbound webhook message.

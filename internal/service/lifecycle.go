@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/openteli/teli/internal/contacts"
-	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -41,7 +40,7 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 	if len(*in.Clients) > MaxAddLeads {
 		return LeadsAdded{}, teli.Invalid("clients may hold at most %d leads", MaxAddLeads)
 	}
-	camp, err := s.GetCampaign(ctx, c, campaignID)
+	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return LeadsAdded{}, err
 	}
@@ -90,7 +89,7 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 				return err
 			}
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && res.Added > 0 {
 		s.dispatchNow()
@@ -123,7 +122,7 @@ func (s *Service) EndCampaign(ctx context.Context, c Caller, campaignID string) 
 }
 
 func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string, from []teli.CampaignStatus, to teli.CampaignStatus, word string) (teli.Campaign, error) {
-	camp, err := s.GetCampaign(ctx, c, campaignID)
+	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return camp, err
 	}
@@ -137,7 +136,7 @@ func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string,
 		if err != nil || to != teli.CampaignActive {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err != nil {
 		return camp, err
@@ -145,5 +144,5 @@ func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string,
 	if to == teli.CampaignActive {
 		s.dispatchNow()
 	}
-	return s.GetCampaign(ctx, c, campaignID)
+	return s.lookupCampaign(ctx, c, campaignID)
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
@@ -100,7 +99,7 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		if err := s.scheduleExtraction(ctx, tx, th, msg.ID); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && !res.Replayed {
 		s.dispatchNow()
@@ -211,7 +210,7 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		out.Replayed = done
 		return out, err
 	}
-	camp, err := s.GetCampaign(ctx, c, str(in.CampaignID))
+	camp, err := s.lookupCampaign(ctx, c, str(in.CampaignID))
 	if err != nil {
 		return Bulk{}, err
 	}
@@ -245,7 +244,7 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		if err := tx.InsertMessages(ctx, msgs); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+		return s.queueDispatch(ctx, tx)
 	})
 	if err == nil && !out.Replayed {
 		s.dispatchNow()

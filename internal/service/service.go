@@ -4,8 +4,11 @@
 package service
 
 import (
+	"context"
+	"github.com/openteli/teli/internal/jobs"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/teli"
@@ -23,6 +26,7 @@ type Service struct {
 	kick    func()
 	llm     llm.Provider
 	ai      AISettings
+	bg      Background
 }
 
 // Deps are the dependencies of a Service.
@@ -43,12 +47,25 @@ type Deps struct {
 	LLM llm.Provider
 	// AI tunes the conversation engine; zero values take the defaults.
 	AI AISettings
+	// Background, when set, runs inbound processing and agent replies in this process, so they
+	// happen within milliseconds instead of when the job queue gets to them. The durable job
+	// stays queued as the fallback (with a head start for the in-process run), and each piece
+	// of work is claimed in the database, so it is done once.
+	Background Background
+}
+
+// Background runs work in this process, best effort.
+type Background interface {
+	// Running reports whether work handed to Soon now is likely to run.
+	Running() bool
+	// Soon runs fn after delay, unless the process stops or is too busy first.
+	Soon(delay time.Duration, fn func(context.Context))
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
 	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent, kick: d.Kick,
-		llm: d.LLM, ai: d.AI.withDefaults()}
+		llm: d.LLM, ai: d.AI.withDefaults(), bg: d.Background}
 }
 
 // Caller is who makes a request: the tenant its API key belongs to.
@@ -70,4 +87,15 @@ func (s *Service) dispatchNow() {
 	if s.kick != nil {
 		s.kick()
 	}
+}
+
+// queueDispatch makes sure messages a transaction queued get dispatched: by a job committed with
+// them, unless this process dispatches them itself right after the commit (dispatchNow), in
+// which case the periodic sweep, and the dispatch every server runs at start, are the fallback.
+// One job per request would otherwise double the job queue's writes on the busiest paths.
+func (s *Service) queueDispatch(ctx context.Context, tx teli.Store) error {
+	if s.kick != nil && s.bg != nil && s.bg.Running() {
+		return nil
+	}
+	return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
 }

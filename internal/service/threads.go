@@ -80,7 +80,7 @@ func (s *Service) campaignThread(ctx context.Context, c Caller, campaignID, raw 
 		shown = raw
 	}
 	notFound := teli.NotFound("Thread not found for %s in campaign %s", shown, campaignID)
-	camp, err := s.store.GetCampaign(ctx, c.TenantID, campaignID)
+	camp, err := s.store.LookupCampaign(ctx, c.TenantID, campaignID)
 	if errors.Is(err, teli.ErrNotFound) || normErr != nil {
 		return camp, teli.Thread{}, notFound
 	}
@@ -114,7 +114,7 @@ type ContactsPage struct {
 // thread for an admin asking with is_admin=true, otherwise the threads assigned to user_id.
 // limit is capped at MaxContactsLimit.
 func (s *Service) CampaignContacts(ctx context.Context, c Caller, campaignID string, sc ListScope, limit, offset int) (ContactsPage, error) {
-	camp, err := s.GetCampaign(ctx, c, campaignID)
+	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return ContactsPage{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) ThreadMessages(ctx context.Context, c Caller, campaignID, thre
 	if since.IsZero() {
 		f.Before = before
 	}
-	camp, err := s.GetCampaign(ctx, c, campaignID)
+	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return page, err
 	}

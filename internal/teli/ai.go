@@ -54,6 +54,9 @@ type AIStore interface {
 	SetAIState(ctx context.Context, tenantID, campaignPK, phone string, s AIState) error
 	// SaveExtraction stores a thread's latest extraction and sets its lead outcome from it.
 	SaveExtraction(ctx context.Context, tenantID, campaignPK, phone string, e Extraction, at time.Time) error
+	// ClaimReply marks the burst ending with inboundID as answered by the agent; false when it
+	// already was, so that two writers of one answer never both send it.
+	ClaimReply(ctx context.Context, tenantID, campaignPK, phone, inboundID string) (bool, error)
 	// SaveVoiceRequest records the agent's request to call the contact.
 	SaveVoiceRequest(ctx context.Context, tenantID, campaignPK, phone string, r VoiceRequest) error
 	// ListExtractions returns the tenant's threads of a number that have an extraction, most

@@ -227,8 +227,10 @@ type ConversationStore interface {
 	RecordInbound(ctx context.Context, e InboundEvent) (bool, error)
 	// GetInbound returns a stored webhook message.
 	GetInbound(ctx context.Context, provider, providerID string) (InboundEvent, error)
-	// FinishInbound records what processing did with a stored webhook message.
-	FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) error
+	// FinishInbound records what processing did with a stored webhook message. It reports false,
+	// changing nothing, when the message was already processed: a second processing of the
+	// same message must roll back.
+	FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) (bool, error)
 
 	// GetIdempotent returns the stored response for a tenant's Idempotency-Key.
 	GetIdempotent(ctx context.Context, tenantID, key string) (IdempotentResponse, error)

@@ -72,6 +72,9 @@ type Store interface {
 	CreateCampaign(ctx context.Context, c Campaign) error
 	// GetCampaign finds the tenant's campaign by its campaign_id, totals counted.
 	GetCampaign(ctx context.Context, tenantID, campaignID string) (Campaign, error)
+	// LookupCampaign is GetCampaign without the totals, whose counting grows with the
+	// campaign; the conversation paths use it.
+	LookupCampaign(ctx context.Context, tenantID, campaignID string) (Campaign, error)
 	// ListCampaigns lists an organization's campaigns, newest first, optionally one user's.
 	ListCampaigns(ctx context.Context, tenantID, organizationID, userID string) ([]Campaign, error)
 	// AddThreads opens threads, skipping phones the campaign already has, and queues the first

@@ -24,6 +24,16 @@ func (s *Store) SaveExtraction(ctx context.Context, tenantID, campaignPK, phone 
 		[]any{doc, at, e.LeadOutcome}, tenantID, campaignPK, phone)
 }
 
+// ClaimReply marks a burst as answered; false when it already was. The row lock makes a second
+// claimer wait for the first to commit, and then find the burst answered.
+func (s *Store) ClaimReply(ctx context.Context, tenantID, campaignPK, phone, inboundID string) (bool, error) {
+	tag, err := s.q().Exec(ctx,
+		`UPDATE threads SET answered_inbound_id = $1
+		 WHERE tenant_id = $2 AND campaign_pk = $3 AND phone = $4 AND answered_inbound_id <> $1`,
+		inboundID, tenantID, campaignPK, phone)
+	return err == nil && tag.RowsAffected() == 1, wrapErr("claim reply", err)
+}
+
 // SaveVoiceRequest records the agent's request to call the contact.
 func (s *Store) SaveVoiceRequest(ctx context.Context, tenantID, campaignPK, phone string, r teli.VoiceRequest) error {
 	doc, err := rowjson.EncodeOptional(&r)

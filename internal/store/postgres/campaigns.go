@@ -34,6 +34,18 @@ const campaignSelect = `SELECT c.pk, c.campaign_id, c.tenant_id, c.organization_
 	(SELECT COUNT(*) FROM messages m WHERE m.campaign_pk = c.pk)
 	FROM campaigns c`
 
+// campaignRecord is campaignSelect without the totals, which count rows.
+const campaignRecord = `SELECT c.pk, c.campaign_id, c.tenant_id, c.organization_id, c.user_id,
+	c.agent_id, c.from_number, c.name, c.status, c.settings, c.invalid_leads, c.created_at,
+	c.modified_at, 0, 0 FROM campaigns c`
+
+// LookupCampaign finds the tenant's campaign by campaign_id, without its totals.
+func (s *Store) LookupCampaign(ctx context.Context, tenantID, campaignID string) (teli.Campaign, error) {
+	c, err := scanCampaign(s.q().QueryRow(ctx,
+		campaignRecord+` WHERE c.tenant_id = $1 AND c.campaign_id = $2`, tenantID, campaignID))
+	return c, wrapErr("look up campaign", err)
+}
+
 // GetCampaign finds the tenant's campaign by campaign_id.
 func (s *Store) GetCampaign(ctx context.Context, tenantID, campaignID string) (teli.Campaign, error) {
 	c, err := scanCampaign(s.q().QueryRow(ctx,

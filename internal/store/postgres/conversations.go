@@ -357,12 +357,12 @@ func (s *Store) GetInbound(ctx context.Context, provider, providerID string) (te
 }
 
 // FinishInbound records what processing did with a stored webhook message.
-func (s *Store) FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) error {
-	_, err := s.q().Exec(ctx,
+func (s *Store) FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) (bool, error) {
+	tag, err := s.q().Exec(ctx,
 		`UPDATE inbound_events SET outcome = $1, message_id = $2, processed_at = $3
-		 WHERE provider = $4 AND provider_id = $5`,
+		 WHERE provider = $4 AND provider_id = $5 AND processed_at IS NULL`,
 		outcome, messageID, at, provider, providerID)
-	return wrapErr("finish inbound", err)
+	return err == nil && tag.RowsAffected() == 1, wrapErr("finish inbound", err)
 }
 
 // GetIdempotent returns the stored response for a tenant's Idempotency-Key.

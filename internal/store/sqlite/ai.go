@@ -24,6 +24,19 @@ func (s *Store) SaveExtraction(ctx context.Context, tenantID, campaignPK, phone 
 		[]any{doc, micros(at), e.LeadOutcome}, tenantID, campaignPK, phone)
 }
 
+// ClaimReply marks a burst as answered; false when it already was.
+func (s *Store) ClaimReply(ctx context.Context, tenantID, campaignPK, phone, inboundID string) (bool, error) {
+	res, err := s.write().ExecContext(ctx,
+		`UPDATE threads SET answered_inbound_id = ?1
+		 WHERE tenant_id = ?2 AND campaign_pk = ?3 AND phone = ?4 AND answered_inbound_id <> ?1`,
+		inboundID, tenantID, campaignPK, phone)
+	if err != nil {
+		return false, wrapErr("claim reply", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrapErr("claim reply", err)
+}
+
 // SaveVoiceRequest records the agent's request to call the contact.
 func (s *Store) SaveVoiceRequest(ctx context.Context, tenantID, campaignPK, phone string, r teli.VoiceRequest) error {
 	doc, err := rowjson.EncodeOptional(&r)

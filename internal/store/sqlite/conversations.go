@@ -375,12 +375,16 @@ func (s *Store) GetInbound(ctx context.Context, provider, providerID string) (te
 }
 
 // FinishInbound records what processing did with a stored webhook message.
-func (s *Store) FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) error {
-	_, err := s.write().ExecContext(ctx,
+func (s *Store) FinishInbound(ctx context.Context, provider, providerID, outcome, messageID string, at time.Time) (bool, error) {
+	res, err := s.write().ExecContext(ctx,
 		`UPDATE inbound_events SET outcome = ?, message_id = ?, processed_at = ?
-		 WHERE provider = ? AND provider_id = ?`,
+		 WHERE provider = ? AND provider_id = ? AND processed_at IS NULL`,
 		outcome, messageID, micros(at), provider, providerID)
-	return wrapErr("finish inbound", err)
+	if err != nil {
+		return false, wrapErr("finish inbound", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrapErr("finish inbound", err)
 }
 
 // GetIdempotent returns the stored response for a tenant's Idempotency-Key.

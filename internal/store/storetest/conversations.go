@@ -445,7 +445,13 @@ func testInboundEvents(t *testing.T, s teli.Store) {
 	got, err := s.GetInbound(ctx, "twilio", "SM1")
 	must(t, err)
 	equal(t, got, e)
-	must(t, s.FinishInbound(ctx, "twilio", "SM1", "routed", "msg_1", at(2)))
+	finished, err := s.FinishInbound(ctx, "twilio", "SM1", "routed", "msg_1", at(2))
+	must(t, err)
+	again, err := s.FinishInbound(ctx, "twilio", "SM1", "unrouted", "msg_2", at(3))
+	must(t, err)
+	if !finished || again {
+		t.Fatalf("finish inbound: first %v, second %v", finished, again)
+	}
 	got, err = s.GetInbound(ctx, "twilio", "SM1")
 	must(t, err)
 	if got.Outcome != "routed" || got.MessageID != "msg_1" || got.ProcessedAt == nil || !got.ProcessedAt.Equal(at(2)) {

@@ -10,7 +10,10 @@ ALTER TABLE threads ADD COLUMN voice_request text NOT NULL DEFAULT ''; -- JSON t
 -- Extractions of one number across campaigns, newest first.
 CREATE INDEX threads_extracted_idx ON threads (tenant_id, phone, extracted_at) WHERE extracted_at IS NOT NULL;
 
+ALTER TABLE threads ADD COLUMN answered_inbound_id text NOT NULL DEFAULT ''; -- the burst the agent last answered
+
 -- +goose Down
+ALTER TABLE threads DROP COLUMN answered_inbound_id;
 DROP INDEX threads_extracted_idx;
 ALTER TABLE threads DROP COLUMN voice_request;
 ALTER TABLE threads DROP COLUMN extracted_at;
