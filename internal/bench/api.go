@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -42,6 +43,8 @@ type APIOptions struct {
 	Duration time.Duration
 	// Concurrency is the number of closed-loop workers of the max-throughput phase (default 32).
 	Concurrency int
+	// CPUProfile, when set, receives a CPU profile of the load phases.
+	CPUProfile io.Writer
 }
 
 func (o APIOptions) withDefaults() APIOptions {
@@ -107,6 +110,12 @@ func measure(ctx context.Context, c *client, o APIOptions, kind string, out io.W
 	fmt.Fprint(out, "lag p99: how late the generator itself started requests (timer resolution, CPU), in ms;"+
 		" already inside the latencies\n\n")
 	printHeader(out)
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	create := func(ctx context.Context) error { return c.do(ctx, "POST", "/v1/agents", f.createBody, nil) }
 	list := "/v1/agents?organization_id=" + f.org + "&user_id=" + f.reader
@@ -146,34 +155,9 @@ type fixtures struct {
 // many agents the other phases have created.
 func setup(ctx context.Context, c *client) (fixtures, error) {
 	var f fixtures
-	var orgs struct {
-		Organizations []struct {
-			UniqueID string `json:"unique_id"`
-		} `json:"organizations"`
-	}
-	if err := c.do(ctx, "GET", "/v1/organizations", nil, &orgs); err != nil {
+	var err error
+	if f.org, f.admin, err = orgAndAdmin(ctx, c); err != nil {
 		return f, err
-	}
-	if len(orgs.Organizations) == 0 {
-		return f, errors.New("the bench key sees no organization")
-	}
-	f.org = orgs.Organizations[0].UniqueID
-	var users struct {
-		Users []struct {
-			UniqueID   string `json:"unique_id"`
-			Permission string `json:"permission"`
-		} `json:"users"`
-	}
-	if err := c.do(ctx, "GET", "/v1/organizations/"+f.org+"/users", nil, &users); err != nil {
-		return f, err
-	}
-	for _, u := range users.Users {
-		if u.Permission == "admin" && f.admin == "" {
-			f.admin = u.UniqueID
-		}
-	}
-	if f.admin == "" {
-		return f, fmt.Errorf("organization %s has no admin user", f.org)
 	}
 	var user struct {
 		User struct {
@@ -197,6 +181,37 @@ func setup(ctx context.Context, c *client) (fixtures, error) {
 	}
 	f.createBody = agentBody(f.org, f.admin)
 	return f, nil
+}
+
+// orgAndAdmin finds the bootstrap organization and its admin user.
+func orgAndAdmin(ctx context.Context, c *client) (org, admin string, err error) {
+	var orgs struct {
+		Organizations []struct {
+			UniqueID string `json:"unique_id"`
+		} `json:"organizations"`
+	}
+	if err := c.do(ctx, "GET", "/v1/organizations", nil, &orgs); err != nil {
+		return "", "", err
+	}
+	if len(orgs.Organizations) == 0 {
+		return "", "", errors.New("the bench key sees no organization")
+	}
+	org = orgs.Organizations[0].UniqueID
+	var users struct {
+		Users []struct {
+			UniqueID   string `json:"unique_id"`
+			Permission string `json:"permission"`
+		} `json:"users"`
+	}
+	if err := c.do(ctx, "GET", "/v1/organizations/"+org+"/users", nil, &users); err != nil {
+		return "", "", err
+	}
+	for _, u := range users.Users {
+		if u.Permission == "admin" {
+			return org, u.UniqueID, nil
+		}
+	}
+	return "", "", fmt.Errorf("organization %s has no admin user", org)
 }
 
 // agentBody is an SMS agent shaped like the hosted API's own example: a few hundred bytes with

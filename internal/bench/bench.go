@@ -3,7 +3,8 @@
 // busy machine, so deciding what is too slow is left to whoever reads the numbers.
 //
 // This file holds the tools: the in-process server, its HTTP client, the load generators and the
-// statistics. api.go holds what is measured.
+// statistics. api.go, launch.go and send.go hold what is measured; campaign.go the campaign
+// fixtures and memory readings they share, db.go the bench's own database queries.
 package bench
 
 import (
@@ -28,18 +29,26 @@ import (
 // server is a running in-process server.
 type server struct {
 	base   string
+	app    *app.App
 	cancel context.CancelFunc
 	done   chan error
 }
 
 // start runs the server until it accepts connections.
 func start(ctx context.Context, cfg config.Config) (*server, error) {
-	a, err := app.New(ctx, cfg, app.Options{Stdout: io.Discard, Logger: slog.New(slog.DiscardHandler)})
+	return startWith(ctx, cfg, app.Options{})
+}
+
+// startWith is start with a clock and id source of the caller's (the logger and stdout are
+// always discarded).
+func startWith(ctx context.Context, cfg config.Config, o app.Options) (*server, error) {
+	o.Stdout, o.Logger = io.Discard, slog.New(slog.DiscardHandler)
+	a, err := app.New(ctx, cfg, o)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &server{cancel: cancel, done: make(chan error, 1)}
+	s := &server{app: a, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- a.Run(ctx) }()
 	select {
 	case addr := <-a.Ready():

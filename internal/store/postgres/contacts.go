@@ -100,9 +100,12 @@ func (s *Store) liveLeadsByPhone(ctx context.Context, orgID string, leads []teli
 	for i, l := range leads {
 		phones[i] = l.Phone
 	}
+	// Spelled as (organization, phone) pairs so the planner uses the phone index; with
+	// "phone = ANY($2)" it filtered every lead of the organization per chunk (measured 560 ms
+	// per 500 phones at 50,000 leads, against 1.3 ms).
 	rows, err := s.q().Query(ctx,
 		`SELECT `+leadColumns+` FROM leads
-		 WHERE organization_id = $1 AND deleted_at IS NULL AND phone = ANY($2)`, orgID, phones)
+		 WHERE (organization_id, phone) IN (SELECT $1::text, unnest($2::text[])) AND deleted_at IS NULL`, orgID, phones)
 	if err != nil {
 		return nil, err
 	}
