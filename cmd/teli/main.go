@@ -4,7 +4,7 @@
 //	teli serve     run the server
 //	teli migrate   apply database migrations (required before serve on PostgreSQL)
 //	teli admin     manage tenants and API keys
-//	teli bench     measure the HTTP API (teli bench help)
+//	teli bench     measure the API, a campaign launch and manual sends (teli bench help)
 //	teli sandbox   play a contact texting a sandbox number (teli sandbox help)
 //	teli version   print the version
 package main
@@ -31,7 +31,7 @@ commands:
   serve     run the server (configuration from TELI_* environment variables)
   migrate   apply database migrations
   admin     manage tenants and API keys (teli admin help)
-  bench     measure the HTTP API (teli bench api [-db URL] [-rate N] [-duration D] [-concurrency N])
+  bench     measure the server: teli bench api | launch | send (teli bench help)
   sandbox   play a contact texting a sandbox number (teli sandbox reply --from N --to N TEXT...)
   version   print the version
 `
