@@ -47,7 +47,8 @@ func TestAIStories(t *testing.T) {
 		{"BurstGetsOneReply", aiStoryBurst},
 		{"FreeTextOptOut", aiStoryOptOut},
 		{"NoProviderWaitsForHuman", aiStoryNoProvider},
-		// The stories below expose defects; see each one's comment.
+		{"AIFollowUp", aiStoryAIDrip},
+		// The stories below guard against defects found earlier; see each one's comment.
 		{"ExtractionRetriedAfterAgentReplied", aiStoryExtractionRetry},
 		{"OptOutAuditNamesContactsMessage", aiStoryOptOutAudit},
 		{"BudgetCutNotAtDecimalPoint", aiStoryBudgetDecimal},
@@ -785,5 +786,32 @@ func aiStoryWaitingCleared(t *testing.T, b apitest.Backend) {
 	e.waitStatuses("answered", lead, "agent:delivered contact:received human:delivered")
 	if c := e.contact("answered", lead); c["waiting_for_human"] != false || c["ai_state"] != nil {
 		t.Errorf("a person answered, yet the contact shows waiting_for_human %v, ai_state %v", c["waiting_for_human"], c["ai_state"])
+	}
+}
+
+// aiStoryAIDrip: an "ai" follow-up step is written by the model from the conversation, after the
+// step's delay, and goes out like any drip.
+func aiStoryAIDrip(t *testing.T, b apitest.Backend) {
+	e := newAIEnv(t, b, aiOptions{})
+	agent := e.do("POST", "/v1/agents", fmt.Sprintf(`{"agent_type": "sms", "agent_name": "Nudger",
+		"starting_message": "Hi {{first_name}}!", "prompt": %q, "organization_id": %q, "user_id": %q,
+		"drip_schedule": [{"delay_hours": 2, "type": "ai"}]}`, aiAgentPrompt, e.org, e.admin), 200)
+	e.agent = agent["agent_id"].(string)
+	const phone = "+13135550190"
+	e.launch("aidrip", "", aiLead(phone, "Ann"))
+	e.waitStatuses("aidrip", phone, "agent:delivered")
+	e.fake.pushReply(openaitest.Reply{Content: "Just checking in, Ann \u2014 any questions?"})
+	e.clock.Advance(2 * time.Hour)
+	n, err := e.app.Service().RunDrips(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("drip sweep: %d due, %v", n, err)
+	}
+	e.waitStatuses("aidrip", phone, "agent:delivered drip:delivered")
+	if got := e.bySender("aidrip", phone, "drip"); len(got) != 1 || got[0] != "Just checking in, Ann - any questions?" {
+		t.Fatalf("the model's follow-up, normalised to GSM-7: %q", got)
+	}
+	reqs := e.fake.replyRequests()
+	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), "has not answered") {
+		t.Fatalf("the follow-up request must say the contact has not answered: %d requests", len(reqs))
 	}
 }
