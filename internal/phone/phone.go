@@ -90,17 +90,44 @@ func canonical(input, e164 string) (string, error) {
 
 // IsE164 reports whether s is already a canonical E.164 number ('+', country code, national
 // number, nothing else) that Normalize would return unchanged.
+//
+// It parses at most once, and not at all for NANP numbers, as it runs on every send.
 func IsE164(s string) bool {
+	_, ok := ParseE164(s)
+	return ok
+}
+
+// ParseE164 parses a canonical E.164 number (one Normalize returns unchanged), or reports
+// false. NANP numbers (+1 and ten digits, the area code not starting with 0 or 1) are built
+// without phonenumbers.Parse, whose extension-stripping regular expression is most of its cost.
+func ParseE164(s string) (*phonenumbers.PhoneNumber, bool) {
 	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
+		return nil, false
 	}
 	for i := 1; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return false
+			return nil, false
 		}
 	}
-	n, err := Normalize(s)
-	return err == nil && n == s
+	var num *phonenumbers.PhoneNumber
+	if len(s) == 12 && s[1] == '1' && s[2] >= '2' {
+		var n uint64
+		for i := 2; i < len(s); i++ {
+			n = n*10 + uint64(s[i]-'0')
+		}
+		cc := int32(1)
+		num = &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &n}
+	} else {
+		var err error
+		if num, err = phonenumbers.Parse(s, ""); err != nil {
+			return nil, false
+		}
+	}
+	if phonenumbers.IsPossibleNumberWithReason(num) != phonenumbers.IS_POSSIBLE ||
+		phonenumbers.Format(num, phonenumbers.E164) != s {
+		return nil, false
+	}
+	return num, true
 }
 
 // Pretty formats an E.164 number for display: "+1 313-731-6433" for NANP (country code 1)
@@ -143,6 +170,9 @@ func TimeZones(e164 string) []string {
 
 // parse reads a number in E.164 form, normalising it first so slightly off input still works.
 func parse(s string) (*phonenumbers.PhoneNumber, error) {
+	if num, ok := ParseE164(s); ok {
+		return num, nil
+	}
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err

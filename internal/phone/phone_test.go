@@ -178,3 +178,29 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsE164 holds the fast path to its definition: s is canonical exactly when Normalize
+// returns it unchanged.
+func FuzzIsE164(f *testing.F) {
+	for _, seed := range []string{"+13135550101", "+12005550100", "+11235550100", "+447911123456", "+1313555010", "+131355501012", "+810000000000", "+1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := Normalize(s)
+		if want := err == nil && n == s; IsE164(s) != want {
+			t.Fatalf("IsE164(%q) = %v; Normalize gives %q, %v", s, !want, n, err)
+		}
+	})
+}
+
+// BenchmarkIsE164 measures the check the sandbox carrier and the send gate's zone lookup make
+// on every message.
+func BenchmarkIsE164(b *testing.B) {
+	for _, s := range []string{"+13135550101", "+447911123456"} {
+		b.Run(s, func(b *testing.B) {
+			for b.Loop() {
+				IsE164(s)
+			}
+		})
+	}
+}

@@ -191,6 +191,9 @@ func parsePhone(p string) *phonenumbers.PhoneNumber {
 	if strings.TrimSpace(p) == "" {
 		return nil
 	}
+	if num, ok := phone.ParseE164(p); ok {
+		return num
+	}
 	n, err := phone.Normalize(p)
 	if err != nil {
 		return nil
