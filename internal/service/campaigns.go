@@ -81,7 +81,7 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 		if err != nil || len(opened) == 0 || camp.Settings.DryRun {
 			return err
 		}
-		return s.queueDispatch(ctx, tx)
+		return s.queueBulkDispatch(ctx, tx, len(opened))
 	})
 	launch.Campaign.TotalContacts = launch.Opened
 	if err == nil && launch.Opened > 0 && !camp.Settings.DryRun {

@@ -89,7 +89,7 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 				return err
 			}
 		}
-		return s.queueDispatch(ctx, tx)
+		return s.queueBulkDispatch(ctx, tx, len(opened))
 	})
 	if err == nil && res.Added > 0 {
 		s.dispatchNow()

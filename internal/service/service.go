@@ -89,6 +89,24 @@ func (s *Service) dispatchNow() {
 	}
 }
 
+// Bulk dispatch: one job per this many messages, up to maxBulkDispatches.
+const (
+	messagesPerDispatch = 10000
+	maxBulkDispatches   = 8
+)
+
+// queueBulkDispatch queues dispatch jobs for n new messages: one per messagesPerDispatch, so
+// that every replica's workers share a large launch instead of the one process that took the
+// request sending it alone. Claims are atomic, so the jobs never send a message twice.
+func (s *Service) queueBulkDispatch(ctx context.Context, tx teli.Store, n int) error {
+	for range min(max(n/messagesPerDispatch, 1), maxBulkDispatches) {
+		if err := tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // queueDispatch makes sure messages a transaction queued get dispatched: by a job committed with
 // them, unless this process dispatches them itself right after the commit (dispatchNow), in
 // which case the periodic sweep, and the dispatch every server runs at start, are the fallback.
