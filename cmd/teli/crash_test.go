@@ -60,12 +60,6 @@ func twilioEnv(fake *twiliotest.Server, addr string, extra ...string) []string {
 	}, extra...)
 }
 
-// startAt runs serve with env (which sets TELI_ADDR) and waits until it answers.
-func startAt(t *testing.T, bin string, env []string) *started {
-	t.Helper()
-	return startServe(t, bin, env...)
-}
-
 // launchBody is a campaign of n leads on numbers of one area code.
 func launchBody(id, code string, n int) string {
 	var b strings.Builder
@@ -99,7 +93,7 @@ func TestCrashDuringLaunchSendsEachStartingMessageOnce(t *testing.T) {
 			addr := freeAddr(t)
 			const key = "crash-trial-bootstrap-key"
 			env := twilioEnv(fake, addr, "TELI_DATA_DIR="+dataDir, "TELI_BOOTSTRAP_API_KEY="+key)
-			s := startAt(t, bin, env)
+			s := startServe(t, bin, env...)
 			all := []*started{s}
 			defer func() {
 				if t.Failed() {
@@ -126,7 +120,7 @@ func TestCrashDuringLaunchSendsEachStartingMessageOnce(t *testing.T) {
 				_ = s.cmd.Wait()
 				kills++
 				t.Logf("killed after %d messages reached Twilio", len(fake.Messages()))
-				s = startAt(t, bin, env)
+				s = startServe(t, bin, env...)
 				all = append(all, s)
 			}
 			// The launch may have died before it committed: then the client retries it.
@@ -222,9 +216,9 @@ func TestTwoServersShareOnePostgresCampaign(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range servers {
 		wg.Go(func() {
-			servers[i] = startAt(t, bin, twilioEnv(fake, freeAddr(t), "TELI_DATABASE_URL="+dbURL,
+			servers[i] = startServe(t, bin, twilioEnv(fake, freeAddr(t), "TELI_DATABASE_URL="+dbURL,
 				"TELI_BOOTSTRAP_API_KEY="+key, fmt.Sprintf("TELI_RATE_NUMBER_PER_SECOND=%d", rate),
-				fmt.Sprintf("TELI_RATE_BURST=%d", burst)))
+				fmt.Sprintf("TELI_RATE_BURST=%d", burst))...)
 		})
 	}
 	wg.Wait()

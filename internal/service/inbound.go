@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/jobs"
@@ -242,13 +243,11 @@ func detailOf(body string) string {
 		return body
 	}
 	cut := most
-	for cut > 0 && !utf8RuneStart(body[cut]) {
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
 		cut--
 	}
 	return body[:cut]
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // ApplyCarrierStatus records a carrier's status callback on the message it names. Reports that
 // are late, repeated or out of order change nothing.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ func aiCases() []testCase {
 	return []testCase{
 		{"AI/StateExtractionAndVoiceRequest", testAIState},
 		{"AI/DripsFollowTheLastOutboundMessage", testDrips},
+		{"AI/EachBurstIsClaimedOnce", testClaimReply},
 	}
 }
 
@@ -122,5 +124,42 @@ func testDrips(t *testing.T, s teli.Store) {
 		if th.DripDelay != nil || th.DripDueAt != nil {
 			t.Fatalf("%s: drips must stop (delay %v, due %v)", p, th.DripDelay, th.DripDueAt)
 		}
+	}
+}
+
+// testClaimReply: of any number of writers answering one burst, exactly one claims it; the next
+// burst can be claimed again.
+func testClaimReply(t *testing.T, s teli.Store) {
+	ctx := t.Context()
+	_, c := campaignWorld(t, s)
+	phone := threadsWorld(t, s, c, 1)[0].Phone
+	var mu sync.Mutex
+	won := 0
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			err := s.InTx(ctx, func(tx teli.Store) error {
+				first, err := tx.ClaimReply(ctx, "ta", c.PK, phone, "in-1")
+				if first {
+					mu.Lock()
+					won++
+					mu.Unlock()
+				}
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d writers claimed the same burst", won)
+	}
+	if first, err := s.ClaimReply(ctx, "ta", c.PK, phone, "in-2"); err != nil || !first {
+		t.Fatalf("the next burst: %v, %v", first, err)
+	}
+	if first, err := s.ClaimReply(ctx, "tb", c.PK, phone, "in-3"); err != nil || first {
+		t.Fatalf("another tenant claimed the thread's burst: %v, %v", first, err)
 	}
 }
