@@ -28,24 +28,21 @@ import (
 //     scripts) and the message is UCS-2 anyway.
 //
 // Nothing else changes: emoji, accented letters outside GSM-7, guillemets and other symbols
-// stay, and the message is then UCS-2 as its content requires. Invalid UTF-8 bytes are kept
-// as they are. The result is stable: NormalizeGSM(NormalizeGSM(s)) == NormalizeGSM(s), and a
-// string already in GSM-7 comes back unchanged.
+// stay, and the message is then UCS-2 as its content requires. Each invalid UTF-8 sequence
+// becomes U+FFFD first: no carrier can send such bytes, and left in place they could join into
+// a different rune once an invisible rune between them is removed. The result is valid UTF-8
+// and stable: NormalizeGSM(NormalizeGSM(s)) == NormalizeGSM(s), and a string already in GSM-7
+// comes back unchanged.
 func NormalizeGSM(s string) string {
 	if _, ok := gsmLen(s); ok {
 		return s // fast path for the common case, and a guarantee that GSM-7 text is untouched
 	}
+	s = strings.ToValidUTF8(s, string(utf8.RuneError))
 	var b strings.Builder
 	b.Grow(len(s))
 	prev := visNone // the last visible rune written, as it will read after normalising
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b.WriteByte(s[i]) // not ours to fix: pass invalid bytes through
-			prev = visOther
-			i++
-			continue
-		}
 		if invisible(r) {
 			i = writeInvisibleRun(&b, s, i, prev)
 			continue
@@ -104,7 +101,7 @@ type vis int
 const (
 	visNone  vis = iota // start or end of the text
 	visGSM              // GSM-7 once normalised
-	visOther            // stays outside GSM-7 (emoji, non-GSM letter, invalid byte)
+	visOther            // stays outside GSM-7 (emoji, non-GSM letter, U+FFFD)
 )
 
 // classify tells how r reads after normalisation: replaced runes become GSM-7. Deciding on the
@@ -123,18 +120,15 @@ func writeInvisibleRun(b *strings.Builder, s string, i int, prev vis) int {
 	end := i
 	for end < len(s) {
 		r, size := utf8.DecodeRuneInString(s[end:])
-		if !(size > 1 && invisible(r)) { // size 1: ASCII or an invalid byte, never invisible
+		if !invisible(r) {
 			break
 		}
 		end += size
 	}
 	next := visNone
 	if end < len(s) {
-		r, size := utf8.DecodeRuneInString(s[end:])
+		r, _ := utf8.DecodeRuneInString(s[end:])
 		next = classify(r)
-		if r == utf8.RuneError && size == 1 {
-			next = visOther
-		}
 	}
 	keep := prev == visOther || next == visOther
 	for _, r := range s[i:end] {
