@@ -39,7 +39,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	db, err := app.OpenDatabase(ctx, cfg, newLogger(cfg, stderr), nil)
+	db, err := app.OpenDatabase(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}

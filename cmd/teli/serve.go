@@ -83,7 +83,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	} else {
 		// SQLite migrates whenever it is opened.
 		var db app.Database
-		if db, err = app.OpenDatabase(ctx, cfg, log, nil); err == nil {
+		if db, err = app.OpenDatabase(ctx, cfg, log); err == nil {
 			err = db.Close()
 		}
 	}

@@ -43,7 +43,7 @@ func quietServer(t *testing.T, b apitest.Backend) (*apitest.Server, *testHooks) 
 	srv := apitest.NewServer(t, b)
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.App.Store().StopJobs(stopCtx); err != nil {
+	if err := srv.App.StopJobs(stopCtx); err != nil {
 		t.Fatal(err)
 	}
 	return srv, newTestHooks(srv)

@@ -67,13 +67,13 @@ func NewServer(t testing.TB, b Backend) *Server {
 	if err != nil || !r.Created {
 		t.Fatalf("bootstrap: created=%v err=%v", r.Created, err)
 	}
-	if err := a.Store().StartJobs(ctx); err != nil {
+	if err := a.StartJobs(ctx); err != nil {
 		t.Fatalf("start jobs: %v", err)
 	}
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := a.Store().StopJobs(stopCtx); err != nil {
+		if err := a.StopJobs(stopCtx); err != nil {
 			t.Errorf("stop jobs: %v", err)
 		}
 		if err := a.Close(); err != nil {

@@ -107,7 +107,7 @@ func newAIEnv(t *testing.T, b apitest.Backend, o aiOptions) *aiEnv {
 	if err != nil || !r.Created {
 		t.Fatalf("bootstrap: created=%v err=%v", r.Created, err)
 	}
-	if err := a.Store().StartJobs(ctx); err != nil {
+	if err := a.StartJobs(ctx); err != nil {
 		t.Fatalf("start jobs: %v", err)
 	}
 	t.Cleanup(func() {
@@ -116,7 +116,7 @@ func newAIEnv(t *testing.T, b apitest.Backend, o aiOptions) *aiEnv {
 		}
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		if err := a.Store().StopJobs(stopCtx); err != nil {
+		if err := a.StopJobs(stopCtx); err != nil {
 			t.Errorf("stop jobs: %v", err)
 		}
 		if err := a.Close(); err != nil {

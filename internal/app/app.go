@@ -34,7 +34,7 @@ import (
 // Database is a store with a job queue attached, as both backends provide.
 type Database interface {
 	teli.Store
-	StartJobs(ctx context.Context) error
+	StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error
 	StopJobs(ctx context.Context) error
 	Close() error
 }
@@ -58,6 +58,7 @@ type Options struct {
 type App struct {
 	cfg     config.Config
 	db      Database
+	workers *river.Workers
 	svc     *service.Service
 	voice   *sandbox.Platform
 	carrier carrier.Carrier
@@ -90,7 +91,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	workers := river.NewWorkers()
 	deps := &jobs.Deps{}
 	jobs.Register(workers, deps)
-	db, err := OpenDatabase(ctx, cfg, o.Logger, workers)
+	db, err := OpenDatabase(ctx, cfg, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	})
 	deps.Inbound, deps.Conversations = svc, svc
 	return &App{
-		cfg: cfg, db: db, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
+		cfg: cfg, db: db, workers: workers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
 		dispatcher: deps.Dispatcher, kick: kick, background: background,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
@@ -145,22 +146,27 @@ func SweepInterval(cfg config.Config) time.Duration {
 	return max(min(cfg.SendLease/2, 30*time.Second), time.Second)
 }
 
-// OpenDatabase opens the configured database. workers may be nil for a store that only inserts
-// jobs (the admin command).
-func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, workers *river.Workers) (Database, error) {
+// OpenDatabase opens the configured database. It inserts jobs at once and works them once
+// StartJobs is given the workers.
+func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (Database, error) {
 	kind, target, err := cfg.Database()
 	if err != nil {
 		return nil, err
 	}
-	var periodic []*river.PeriodicJob
-	if workers != nil {
-		periodic = jobs.Periodic(SweepInterval(cfg))
-	}
 	if kind == config.Postgres {
-		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
+		return postgres.Open(ctx, postgres.Options{URL: target, Logger: log, MaxJobWorkers: cfg.JobWorkers})
 	}
-	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, Workers: workers, MaxJobWorkers: cfg.JobWorkers, PeriodicJobs: periodic})
+	return sqlite.Open(ctx, sqlite.Options{Path: target, Logger: log, MaxJobWorkers: cfg.JobWorkers})
 }
+
+// StartJobs works background jobs (Run does; tests that drive the handler without serving
+// HTTP call it themselves), until StopJobs.
+func (a *App) StartJobs(ctx context.Context) error {
+	return a.db.StartJobs(ctx, a.workers, jobs.Periodic(SweepInterval(a.cfg)))
+}
+
+// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
+func (a *App) StopJobs(ctx context.Context) error { return a.db.StopJobs(ctx) }
 
 // dispatchOnKick dispatches as soon as a request has queued messages, so a person's message
 // goes out within milliseconds rather than when the job queue next polls. Messages queued while
@@ -226,7 +232,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("TELI_ADDR: cannot listen on %s: %w", a.cfg.Addr, err)
 	}
-	if err := a.db.StartJobs(ctx); err != nil {
+	if err := a.StartJobs(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("start job queue: %w", err)
 	}
@@ -272,7 +278,7 @@ func (a *App) shutdown(srv *http.Server, stopHelpers func(), helpers *sync.WaitG
 	// No request can ask for a dispatch now; let one in progress finish.
 	stopHelpers()
 	helpers.Wait()
-	if err := a.db.StopJobs(ctx); err != nil {
+	if err := a.StopJobs(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("job queue shutdown: %w", err))
 	}
 	return errors.Join(errs...)

@@ -29,7 +29,7 @@ func newWorld(t *testing.T, b apitest.Backend, start time.Time, phones ...string
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DatabaseURL = b.URL(t)
-	db, err := app.OpenDatabase(ctx, cfg, slog.New(slog.DiscardHandler), nil)
+	db, err := app.OpenDatabase(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/openteli/teli/internal/store/dbtest"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/storetest"
@@ -23,11 +21,11 @@ func TestConformance(t *testing.T) {
 
 func TestJobs(t *testing.T) {
 	dbtest.SkipWithoutPostgres(t)
-	storetest.RunJobs(t, func(t *testing.T, workers *river.Workers) storetest.JobStore {
+	storetest.RunJobs(t, func(t *testing.T) storetest.JobStore {
 		// A rolled-back insert's notification is lost, and River will not notify the same queue
 		// again within its fetch cooldown, so the committed job waits for the next poll: keep
 		// it short.
-		return open(t, postgres.Options{URL: dbtest.PostgresURL(t), Workers: workers, JobPollInterval: 100 * time.Millisecond})
+		return open(t, postgres.Options{URL: dbtest.PostgresURL(t), JobPollInterval: 100 * time.Millisecond})
 	})
 }
 

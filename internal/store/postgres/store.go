@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,14 +17,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/openteli/teli/internal/store"
 	"github.com/openteli/teli/internal/teli"
 )
-
-// DefaultMaxJobWorkers bounds concurrently running jobs when Options.MaxJobWorkers is zero.
-const DefaultMaxJobWorkers = 10
-
-// closeTimeout bounds how long Close waits for cancelled jobs to return.
-const closeTimeout = 30 * time.Second
 
 // Options configure Open.
 type Options struct {
@@ -33,13 +27,9 @@ type Options struct {
 	URL string
 	// Logger receives the store's and River's logs; nil discards them.
 	Logger *slog.Logger
-	// Workers are the job workers. Nil makes the River client insert-only, which is what
-	// short-lived commands (teli admin …) want: they enqueue but never work jobs.
-	Workers *river.Workers
-	// MaxJobWorkers bounds concurrently running jobs (default DefaultMaxJobWorkers).
+	// MaxJobWorkers bounds concurrently running jobs once StartJobs is called (default
+	// store.DefaultMaxJobWorkers); the pool is sized for them.
 	MaxJobWorkers int
-	// PeriodicJobs are inserted on a schedule by whichever process leads the job queue.
-	PeriodicJobs []*river.PeriodicJob
 	// JobPollInterval is River's fallback poll for new jobs; LISTEN/NOTIFY normally finds them
 	// at once. Zero keeps River's default (one second).
 	JobPollInterval time.Duration
@@ -55,9 +45,8 @@ type Store struct {
 
 // handles are the resources shared by a Store and every tx-bound Store derived from it.
 type handles struct {
-	pool    *pgxpool.Pool
-	river   *river.Client[pgx.Tx]
-	started atomic.Bool // jobs are being worked: Close must stop them
+	pool *pgxpool.Pool
+	jobs *store.JobQueue[pgx.Tx]
 }
 
 var _ teli.Store = (*Store)(nil)
@@ -75,12 +64,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := prepare(ctx, pool, opts)
+	jobs, err := prepare(ctx, pool, opts)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{db: &handles{pool: pool, river: client}}, nil
+	return &Store{db: &handles{pool: pool, jobs: jobs}}, nil
 }
 
 // newPool connects with pgxpool. Unless the URL sets pool_max_conns, the pool is sized for the
@@ -94,7 +83,7 @@ func newPool(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	if !strings.Contains(opts.URL, "pool_max_conns") {
 		workers := opts.MaxJobWorkers
 		if workers <= 0 {
-			workers = DefaultMaxJobWorkers
+			workers = store.DefaultMaxJobWorkers
 		}
 		cfg.MaxConns = int32(workers + 16)
 	}
@@ -105,77 +94,35 @@ func newPool(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// prepare checks that the schema is current and builds the River client.
-func prepare(ctx context.Context, pool *pgxpool.Pool, opts Options) (*river.Client[pgx.Tx], error) {
+// prepare checks that the schema is current and builds the job queue on the store's pool.
+func prepare(ctx context.Context, pool *pgxpool.Pool, opts Options) (*store.JobQueue[pgx.Tx], error) {
 	if err := checkMigrated(ctx, pool, opts.Logger); err != nil {
 		return nil, err
 	}
-	return newRiverClient(pool, opts)
-}
-
-// RescueStuckJobsAfter is how long a job may stay running before another worker retries it.
-const RescueStuckJobsAfter = 2 * time.Minute
-
-// newRiverClient builds the one River client of the store, on the store's pool.
-func newRiverClient(pool *pgxpool.Pool, opts Options) (*river.Client[pgx.Tx], error) {
-	cfg := &river.Config{Logger: opts.Logger}
-	if opts.Workers != nil {
-		maxWorkers := opts.MaxJobWorkers
-		if maxWorkers <= 0 {
-			maxWorkers = DefaultMaxJobWorkers
-		}
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
-		cfg.Workers = opts.Workers
-		cfg.PeriodicJobs = opts.PeriodicJobs
-		// A job whose process died mid-run stays "running" until rescued; River's default
-		// wait is an hour. Every job here is safe to run again, and none runs longer than the
-		// default one-minute timeout, so a short wait gets work moving again soon after a crash.
-		cfg.RescueStuckJobsAfter = RescueStuckJobsAfter
-		if opts.JobPollInterval > 0 {
-			cfg.FetchPollInterval = opts.JobPollInterval
-			// River rejects a poll interval shorter than the fetch cooldown (100ms by default).
-			cfg.FetchCooldown = min(opts.JobPollInterval, river.FetchCooldownDefault)
-		}
-	}
-	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	q, err := store.NewJobQueue(riverpgxv5.New(pool),
+		store.JobSettings{Logger: opts.Logger, MaxWorkers: opts.MaxJobWorkers, PollInterval: opts.JobPollInterval})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: river client: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return client, nil
+	return q, nil
 }
 
-// StartJobs starts working jobs; it needs Options.Workers. Workers run until StopJobs (graceful)
-// or Close (hard): ctx's values reach them but its cancellation does not, because River would
-// treat it as a hard stop and cancel running jobs before StopJobs could let them finish.
-func (s *Store) StartJobs(ctx context.Context) error {
-	if err := s.db.river.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("postgres: start jobs: %w", err)
-	}
-	s.db.started.Store(true)
-	return nil
+// StartJobs works jobs with workers, and inserts periodic on their schedules while this
+// process leads the job queue, until StopJobs (graceful) or Close (hard).
+func (s *Store) StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error {
+	return s.db.jobs.Start(ctx, workers, periodic)
 }
 
 // StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
-func (s *Store) StopJobs(ctx context.Context) error {
-	if err := s.db.river.Stop(ctx); err != nil {
-		return fmt.Errorf("postgres: stop jobs: %w", err)
-	}
-	s.db.started.Store(false)
-	return nil
-}
+func (s *Store) StopJobs(ctx context.Context) error { return s.db.jobs.Stop(ctx) }
 
 // RiverClient exposes the River client, e.g. for tests that subscribe to job events.
-func (s *Store) RiverClient() *river.Client[pgx.Tx] { return s.db.river }
+func (s *Store) RiverClient() *river.Client[pgx.Tx] { return s.db.jobs.Client() }
 
 // Close stops job workers still running (cancelling their jobs; call StopJobs first for a
 // graceful stop) and closes the pool.
 func (s *Store) Close() error {
-	var err error
-	if s.db.started.Load() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-		defer cancel()
-		err = s.db.river.StopAndCancel(ctx)
-	}
+	err := s.db.jobs.Close()
 	s.db.pool.Close()
 	return err
 }
@@ -217,24 +164,10 @@ func (s *Store) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts
 	if s.tx == nil {
 		return s.inTx(ctx, func(tx *Store) error { return tx.Enqueue(ctx, job, opts) })
 	}
-	if _, err := s.db.river.InsertTx(ctx, s.tx, job, insertOpts(opts)); err != nil {
-		return fmt.Errorf("postgres: enqueue %s: %w", job.Kind(), err)
+	if err := s.db.jobs.InsertTx(ctx, s.tx, job, opts); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	return nil
-}
-
-// insertOpts translates the domain's job options into River's.
-func insertOpts(o teli.JobOpts) *river.InsertOpts {
-	opts := &river.InsertOpts{
-		MaxAttempts: o.MaxAttempts,
-		UniqueOpts:  river.UniqueOpts{ByArgs: o.UniqueByArgs},
-	}
-	// River files any job with a ScheduledAt as scheduled, even one already due, and its
-	// scheduler promotes those only every few seconds; a due job goes straight to available.
-	if o.ScheduledAt.After(time.Now()) {
-		opts.ScheduledAt = o.ScheduledAt
-	}
-	return opts
 }
 
 // querier is what *pgxpool.Pool and pgx.Tx have in common.

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/openteli/teli/internal/store/dbtest"
 	"github.com/openteli/teli/internal/store/sqlite"
 	"github.com/openteli/teli/internal/store/storetest"
@@ -21,9 +19,9 @@ func TestConformance(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
-	storetest.RunJobs(t, func(t *testing.T, workers *river.Workers) storetest.JobStore {
+	storetest.RunJobs(t, func(t *testing.T) storetest.JobStore {
 		// A short poll keeps the tests quick; the default suits a server.
-		return open(t, sqlite.Options{Path: dbtest.SQLitePath(t), Workers: workers, JobPollInterval: 20 * time.Millisecond})
+		return open(t, sqlite.Options{Path: dbtest.SQLitePath(t), JobPollInterval: 20 * time.Millisecond})
 	})
 }
 

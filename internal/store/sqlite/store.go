@@ -12,25 +12,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
+	"github.com/openteli/teli/internal/store"
 	"github.com/openteli/teli/internal/teli"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// Defaults applied by Open when the matching Options field is zero.
-const (
-	DefaultMaxJobWorkers   = 10
-	DefaultJobPollInterval = 100 * time.Millisecond
-)
-
-// closeTimeout bounds how long Close waits for cancelled jobs to return.
-const closeTimeout = 30 * time.Second
+// DefaultJobPollInterval is how often idle workers look for new jobs when
+// Options.JobPollInterval is zero: SQLite has no LISTEN/NOTIFY to tell them sooner.
+const DefaultJobPollInterval = 100 * time.Millisecond
 
 // readerConns is the size of the read-only pool. WAL lets readers run beside the one writer, so
 // a few connections keep API reads from queueing behind each other.
@@ -42,13 +37,9 @@ type Options struct {
 	Path string
 	// Logger receives the store's and River's logs; nil discards them.
 	Logger *slog.Logger
-	// Workers are the job workers. Nil makes the River client insert-only, which is what
-	// short-lived commands (teli admin …) want: they enqueue but never work jobs.
-	Workers *river.Workers
-	// MaxJobWorkers bounds concurrently running jobs (default DefaultMaxJobWorkers).
+	// MaxJobWorkers bounds concurrently running jobs once StartJobs is called (default
+	// store.DefaultMaxJobWorkers).
 	MaxJobWorkers int
-	// PeriodicJobs are inserted on a schedule by whichever process leads the job queue.
-	PeriodicJobs []*river.PeriodicJob
 	// JobPollInterval is how often idle workers look for new jobs (default
 	// DefaultJobPollInterval).
 	JobPollInterval time.Duration
@@ -69,8 +60,7 @@ type handles struct {
 	writer       *sql.DB
 	reader       *sql.DB
 	checkpointer *checkpointer
-	river        *river.Client[*sql.Tx]
-	started      atomic.Bool // jobs are being worked: Close must stop them
+	jobs         *store.JobQueue[*sql.Tx]
 }
 
 var _ teli.Store = (*Store)(nil)
@@ -120,8 +110,16 @@ func openHandles(ctx context.Context, opts Options) (_ *handles, err error) {
 	if h.checkpointer, err = startCheckpointer(ctx, opts.Path, opts.Logger); err != nil {
 		return nil, err
 	}
-	if h.river, err = newRiverClient(h.writer, opts); err != nil {
-		return nil, err
+	// River goes on the writer pool, so that jobs inserted inside InTx share the transaction's
+	// connection.
+	poll := opts.JobPollInterval
+	if poll <= 0 {
+		poll = DefaultJobPollInterval
+	}
+	h.jobs, err = store.NewJobQueue(riversqlite.New(h.writer),
+		store.JobSettings{Logger: opts.Logger, MaxWorkers: opts.MaxJobWorkers, PollInterval: poll})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return h, nil
 }
@@ -165,62 +163,17 @@ func openDB(ctx context.Context, path string, kind poolKind) (*sql.DB, error) {
 	return db, nil
 }
 
-// RescueStuckJobsAfter is how long a job may stay running before another worker retries it.
-const RescueStuckJobsAfter = 2 * time.Minute
-
-// newRiverClient builds the one River client of the store, on the writer pool so that jobs
-// inserted inside InTx share the transaction's connection.
-func newRiverClient(writer *sql.DB, opts Options) (*river.Client[*sql.Tx], error) {
-	cfg := &river.Config{Logger: opts.Logger}
-	if opts.Workers != nil {
-		poll := opts.JobPollInterval
-		if poll <= 0 {
-			poll = DefaultJobPollInterval
-		}
-		maxWorkers := opts.MaxJobWorkers
-		if maxWorkers <= 0 {
-			maxWorkers = DefaultMaxJobWorkers
-		}
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
-		cfg.Workers = opts.Workers
-		cfg.PeriodicJobs = opts.PeriodicJobs
-		// A job whose process died mid-run stays "running" until rescued; River's default
-		// wait is an hour. Every job here is safe to run again, and none runs longer than the
-		// default one-minute timeout, so a short wait gets work moving again soon after a crash.
-		cfg.RescueStuckJobsAfter = RescueStuckJobsAfter
-		cfg.FetchPollInterval = poll
-		// River rejects a poll interval shorter than the fetch cooldown (100ms by default).
-		cfg.FetchCooldown = min(poll, river.FetchCooldownDefault)
-	}
-	client, err := river.NewClient(riversqlite.New(writer), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: river client: %w", err)
-	}
-	return client, nil
-}
-
-// StartJobs starts working jobs; it needs Options.Workers. Workers run until StopJobs (graceful)
-// or Close (hard): ctx's values reach them but its cancellation does not, because River would
-// treat it as a hard stop and cancel running jobs before StopJobs could let them finish.
-func (s *Store) StartJobs(ctx context.Context) error {
-	if err := s.db.river.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("sqlite: start jobs: %w", err)
-	}
-	s.db.started.Store(true)
-	return nil
+// StartJobs works jobs with workers, and inserts periodic on their schedules while this
+// process leads the job queue, until StopJobs (graceful) or Close (hard).
+func (s *Store) StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error {
+	return s.db.jobs.Start(ctx, workers, periodic)
 }
 
 // StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
-func (s *Store) StopJobs(ctx context.Context) error {
-	if err := s.db.river.Stop(ctx); err != nil {
-		return fmt.Errorf("sqlite: stop jobs: %w", err)
-	}
-	s.db.started.Store(false)
-	return nil
-}
+func (s *Store) StopJobs(ctx context.Context) error { return s.db.jobs.Stop(ctx) }
 
 // RiverClient exposes the River client, e.g. for tests that subscribe to job events.
-func (s *Store) RiverClient() *river.Client[*sql.Tx] { return s.db.river }
+func (s *Store) RiverClient() *river.Client[*sql.Tx] { return s.db.jobs.Client() }
 
 // Close stops job workers still running (cancelling their jobs; call StopJobs first for a
 // graceful stop) and closes the database.
@@ -230,10 +183,8 @@ func (s *Store) Close() error {
 
 func (h *handles) close() error {
 	var errs []error
-	if h.started.Load() {
-		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-		defer cancel()
-		errs = append(errs, h.river.StopAndCancel(ctx))
+	if h.jobs != nil {
+		errs = append(errs, h.jobs.Close())
 	}
 	for _, db := range []*sql.DB{h.reader, h.writer} {
 		if db != nil {
@@ -284,24 +235,10 @@ func (s *Store) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts
 	if s.tx == nil {
 		return s.inTx(ctx, func(tx *Store) error { return tx.Enqueue(ctx, job, opts) })
 	}
-	if _, err := s.db.river.InsertTx(ctx, s.tx, job, insertOpts(opts)); err != nil {
-		return fmt.Errorf("sqlite: enqueue %s: %w", job.Kind(), err)
+	if err := s.db.jobs.InsertTx(ctx, s.tx, job, opts); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
-}
-
-// insertOpts translates the domain's job options into River's.
-func insertOpts(o teli.JobOpts) *river.InsertOpts {
-	opts := &river.InsertOpts{
-		MaxAttempts: o.MaxAttempts,
-		UniqueOpts:  river.UniqueOpts{ByArgs: o.UniqueByArgs},
-	}
-	// River files any job with a ScheduledAt as scheduled, even one already due, and its
-	// scheduler promotes those only every few seconds; a due job goes straight to available.
-	if o.ScheduledAt.After(time.Now()) {
-		opts.ScheduledAt = o.ScheduledAt
-	}
-	return opts
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.

@@ -14,14 +14,14 @@ import (
 // JobStore is a store that works its jobs in-process, as both backends do.
 type JobStore interface {
 	teli.Store
-	StartJobs(ctx context.Context) error
+	StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error
 	StopJobs(ctx context.Context) error
 }
 
 // RunJobs runs the job tests: real River workers, started by the store, working jobs enqueued
-// through it. open must return a new, empty, migrated store with these workers, and close it
-// when t ends; the tests start and stop the jobs themselves.
-func RunJobs(t *testing.T, open func(t *testing.T, workers *river.Workers) JobStore) {
+// through it. open must return a new, empty, migrated store, and close it when t ends; the
+// tests start and stop the jobs themselves.
+func RunJobs(t *testing.T, open func(t *testing.T) JobStore) {
 	t.Run("CommittedJobRunsRolledBackNever", func(t *testing.T) {
 		t.Parallel()
 		testCommittedJobRuns(t, open)
@@ -67,23 +67,32 @@ func (w *probeWorker) Work(ctx context.Context, job *river.Job[probeArgs]) error
 	return ctx.Err()
 }
 
+// probe is a store and the workers its jobs are started with.
+type probe struct {
+	JobStore
+	workers *river.Workers
+}
+
+// start works the store's jobs with the probe's worker.
+func (p probe) start(ctx context.Context) error { return p.StartJobs(ctx, p.workers, nil) }
+
 // openProbe opens a store whose one worker is a probeWorker. Its jobs, once started, are stopped
 // when t ends, unless the test stopped them already.
-func openProbe(t *testing.T, open func(*testing.T, *river.Workers) JobStore) (JobStore, *probeWorker) {
+func openProbe(t *testing.T, open func(*testing.T) JobStore) (probe, *probeWorker) {
 	t.Helper()
 	w := newProbeWorker()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
-	s := open(t, workers)
+	s := open(t)
 	t.Cleanup(func() { must(t, s.StopJobs(context.Background())) })
-	return s, w
+	return probe{JobStore: s, workers: workers}, w
 }
 
-func testCommittedJobRuns(t *testing.T, open func(*testing.T, *river.Workers) JobStore) {
+func testCommittedJobRuns(t *testing.T, open func(*testing.T) JobStore) {
 	ctx := t.Context()
 	s, w := openProbe(t, open)
-	must(t, s.StartJobs(ctx))
-	completed, cancel := riverOf(t, s).Subscribe(river.EventKindJobCompleted)
+	must(t, s.start(ctx))
+	completed, cancel := riverOf(t, s.JobStore).Subscribe(river.EventKindJobCompleted)
 	defer cancel()
 
 	err := s.InTx(ctx, func(tx teli.Store) error {
@@ -103,7 +112,7 @@ func testCommittedJobRuns(t *testing.T, open func(*testing.T, *river.Workers) Jo
 		t.Fatalf("worker ran %q, want the committed job", got)
 	}
 	// The rolled-back job was never stored, so no worker can ever run it.
-	res, err := riverOf(t, s).JobList(ctx, river.NewJobListParams().Kinds(probeArgs{}.Kind()))
+	res, err := riverOf(t, s.JobStore).JobList(ctx, river.NewJobListParams().Kinds(probeArgs{}.Kind()))
 	must(t, err)
 	if len(res.Jobs) != 1 {
 		t.Fatalf("got %d jobs in the table, want only the committed one", len(res.Jobs))
@@ -113,10 +122,10 @@ func testCommittedJobRuns(t *testing.T, open func(*testing.T, *river.Workers) Jo
 	equal(t, args, probeArgs{Marker: "committed"})
 }
 
-func testStopJobsWaits(t *testing.T, open func(*testing.T, *river.Workers) JobStore) {
+func testStopJobsWaits(t *testing.T, open func(*testing.T) JobStore) {
 	startCtx, cancelStart := context.WithCancel(t.Context())
 	s, w := openProbe(t, open)
-	must(t, s.StartJobs(startCtx))
+	must(t, s.start(startCtx))
 	must(t, s.Enqueue(t.Context(), probeArgs{Marker: "slow", Block: true}, teli.JobOpts{}))
 	receive(t, w.started, "job start")
 
