@@ -22,13 +22,14 @@ import (
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/ids"
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice/sandbox"
+	"github.com/openteli/teli/internal/workers"
 )
 
 // Database is a store with a job queue attached, as both backends provide.
@@ -88,9 +89,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
 	}
-	workers := river.NewWorkers()
-	deps := &jobs.Deps{}
-	jobs.Register(workers, deps)
 	db, err := OpenDatabase(ctx, cfg, o.Logger)
 	if err != nil {
 		return nil, err
@@ -103,10 +101,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
-	deps.Store, deps.Voice = db, platform
-	deps.Dispatcher = &dispatch.Dispatcher{
+	dispatcher := &dispatch.Dispatcher{
 		Store: db, Carrier: sender, Clock: o.Clock, Log: o.Logger,
-		Wake:  func(ctx context.Context, at time.Time) error { return jobs.WakeDispatch(ctx, db, at) },
+		Wake:  func(ctx context.Context, at time.Time) error { return workers.WakeDispatch(ctx, db, at) },
 		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout, ShortWait: dispatch.DefaultShortWait,
 		Limits: dispatch.Limits{
 			NumberPerSecond: cfg.RateNumberPerSecond, CampaignPerSecond: cfg.RateCampaignPerSecond,
@@ -130,10 +127,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
 		},
 	})
-	deps.Inbound, deps.Conversations = svc, svc
+	// The job queue inserts from the moment the database is open; it works jobs only once
+	// StartJobs hands it these workers, by then complete.
+	jobWorkers := river.NewWorkers()
+	workers.Register(jobWorkers, workers.Deps{Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc})
 	return &App{
-		cfg: cfg, db: db, workers: workers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
-		dispatcher: deps.Dispatcher, kick: kick, background: background,
+		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
+		dispatcher: dispatcher, kick: kick, background: background,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
@@ -162,7 +162,7 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (Dat
 // StartJobs works background jobs (Run does; tests that drive the handler without serving
 // HTTP call it themselves), until StopJobs.
 func (a *App) StartJobs(ctx context.Context) error {
-	return a.db.StartJobs(ctx, a.workers, jobs.Periodic(SweepInterval(a.cfg)))
+	return a.db.StartJobs(ctx, a.workers, workers.Periodic(SweepInterval(a.cfg)))
 }
 
 // StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
@@ -193,7 +193,7 @@ func (a *App) reclaimAfterLease(ctx context.Context) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(a.cfg.SendLease + time.Second):
-		if err := a.db.Enqueue(context.WithoutCancel(ctx), jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+		if err := a.db.Enqueue(context.WithoutCancel(ctx), jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
 			a.log.Warn("could not queue the post-start dispatch", "err", err)
 		}
 	}
@@ -238,7 +238,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	// Messages left queued by a process that stopped go out now, without waiting for the
 	// periodic sweep, which runs only once this process leads the job queue.
-	if err := a.db.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+	if err := a.db.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
 		ln.Close()
 		return fmt.Errorf("start job queue: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/apitest"
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -69,7 +69,7 @@ func (e *storyEnv) launchContacts(id string, contacts ...string) {
 // queue schedules on the real clock, the stories move a manual one.
 func (e *storyEnv) wake() {
 	e.t.Helper()
-	if err := e.srv.App.Store().Enqueue(context.Background(), jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+	if err := e.srv.App.Store().Enqueue(context.Background(), jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
 		e.t.Fatal(err)
 	}
 }

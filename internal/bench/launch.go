@@ -20,7 +20,7 @@ import (
 	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/ids"
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/teli"
 )
@@ -221,7 +221,7 @@ func (r *launchRun) launch(ctx context.Context, out io.Writer) error {
 	}
 	for i := range o.ExtraDispatchJobs {
 		s := r.servers[i%len(r.servers)]
-		if err := s.app.Store().Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+		if err := s.app.Store().Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
 			return err
 		}
 	}

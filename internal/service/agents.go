@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
 )
@@ -97,7 +97,7 @@ func (s *Service) createVoiceAgent(ctx context.Context, a *teli.Agent) error {
 	a.Voice.VoiceAgentID, a.Voice.VoiceLLMID = ref.AgentID, ref.LLMID
 	if err := s.store.CreateAgent(ctx, *a); err != nil {
 		// Do not leave an orphan on the platform: queue its removal (retried until it succeeds).
-		cleanup := jobs.VoiceAgentDelete{VoiceAgentID: ref.AgentID, VoiceLLMID: ref.LLMID}
+		cleanup := jobargs.VoiceAgentDelete{VoiceAgentID: ref.AgentID, VoiceLLMID: ref.LLMID}
 		if qerr := s.store.Enqueue(ctx, cleanup, teli.JobOpts{UniqueByArgs: true}); qerr != nil {
 			s.log.Error("orphan voice agent left on platform", "voice_agent_id", ref.AgentID, "err", qerr)
 		}
@@ -184,7 +184,7 @@ func (s *Service) saveAgent(ctx context.Context, a teli.Agent) error {
 		if a.Type != teli.AgentVoice {
 			return nil
 		}
-		return tx.Enqueue(ctx, jobs.VoiceAgentSync{TenantID: a.TenantID, AgentID: a.ID}, teli.JobOpts{})
+		return tx.Enqueue(ctx, jobargs.VoiceAgentSync{TenantID: a.TenantID, AgentID: a.ID}, teli.JobOpts{})
 	})
 	if errors.Is(err, teli.ErrNotFound) {
 		return errAgentNotFound
@@ -206,7 +206,7 @@ func (s *Service) DeleteAgent(ctx context.Context, c Caller, id string) (teli.Ag
 		if a.Voice == nil {
 			return nil
 		}
-		return tx.Enqueue(ctx, jobs.VoiceAgentDelete{VoiceAgentID: a.Voice.VoiceAgentID, VoiceLLMID: a.Voice.VoiceLLMID},
+		return tx.Enqueue(ctx, jobargs.VoiceAgentDelete{VoiceAgentID: a.Voice.VoiceAgentID, VoiceLLMID: a.Voice.VoiceLLMID},
 			teli.JobOpts{UniqueByArgs: true})
 	})
 	if errors.Is(err, teli.ErrNotFound) {

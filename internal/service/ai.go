@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/quiethours"
@@ -66,14 +66,14 @@ func (s *Service) AIEnabled() bool { return s.llm != nil }
 // transaction: the agent's answer to the burst, and a fresh extraction. Without a model the
 // thread is marked as waiting for a person instead.
 // It returns the reply job it queued, if any, for the caller to run in process once committed.
-func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) (*jobs.AIReply, error) {
+func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) (*jobargs.AIReply, error) {
 	if th.Owner != teli.OwnerAI {
 		return nil, s.scheduleExtraction(ctx, tx, th, msg.ID)
 	}
 	if s.llm == nil {
 		return nil, tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
 	}
-	job := jobs.AIReply{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, InboundID: msg.ID}
+	job := jobargs.AIReply{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, InboundID: msg.ID}
 	if err := tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: s.fallbackAt(s.ai.BurstWindow), MaxAttempts: 5}); err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) fallbackAt(delay time.Duration) time.Time {
 // thread over, the contact opted out), and records why when the agent must stay silent
 // (no model, the daily cap, an auto-responder loop). A takeover that happens while the model is
 // writing wins: the reply is discarded.
-func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
+func (s *Service) Reply(ctx context.Context, job jobargs.AIReply) error {
 	th, err := s.store.GetThread(ctx, job.TenantID, job.CampaignPK, job.Phone)
 	if err != nil || th.Owner != teli.OwnerAI || th.AIState == teli.AILoopDetected {
 		// A loop stops the agent on the thread for good: people look at it from there.
@@ -144,7 +144,7 @@ func (s *Service) Reply(ctx context.Context, job jobs.AIReply) error {
 }
 
 // GiveUpReply marks a thread as waiting for a person when the model could not answer it.
-func (s *Service) GiveUpReply(ctx context.Context, job jobs.AIReply) error {
+func (s *Service) GiveUpReply(ctx context.Context, job jobargs.AIReply) error {
 	s.log.Warn("agent could not answer; the thread waits for a person", "campaign_pk", job.CampaignPK)
 	return ignoreNotFound(s.store.SetAIState(ctx, job.TenantID, job.CampaignPK, job.Phone, teli.AIWaitingForHuman))
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/quiethours"
 	"github.com/openteli/teli/internal/teli"
@@ -108,7 +108,7 @@ func (s *Service) queueDrip(ctx context.Context, tx teli.Store, camp teli.Campai
 		return false, err
 	}
 	if step.Type == teli.DripAI && s.llm != nil {
-		return false, tx.Enqueue(ctx, jobs.AIDrip{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, Step: th.DripStep}, teli.JobOpts{MaxAttempts: 5})
+		return false, tx.Enqueue(ctx, jobargs.AIDrip{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, Step: th.DripStep}, teli.JobOpts{MaxAttempts: 5})
 	}
 	text := strings.TrimSpace(template.Render(step.Message, th.Vars))
 	if text == "" {
@@ -127,7 +127,7 @@ func (s *Service) dripMessage(camp teli.Campaign, to, text string, now time.Time
 
 // WriteDrip has the model write an ai follow-up step from the conversation, and queues it if
 // the thread is still the agent's and the contact has not written since.
-func (s *Service) WriteDrip(ctx context.Context, job jobs.AIDrip) error {
+func (s *Service) WriteDrip(ctx context.Context, job jobargs.AIDrip) error {
 	th, err := s.store.GetThread(ctx, job.TenantID, job.CampaignPK, job.Phone)
 	if err != nil || th.Owner != teli.OwnerAI || th.LastInboundAt != nil || s.llm == nil {
 		return ignoreNotFound(err)

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/phone"
@@ -24,14 +24,14 @@ func (s *Service) scheduleExtraction(ctx context.Context, tx teli.Store, th teli
 	if s.llm == nil {
 		return nil
 	}
-	job := jobs.Extract{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, AfterID: afterID}
+	job := jobargs.Extract{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, AfterID: afterID}
 	return tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: s.clock.Now().Add(s.ai.BurstWindow), MaxAttempts: 5})
 }
 
 // Extract reads the agent's and campaign's extraction fields, the lead's outcome and flags out
 // of the whole conversation with a JSON-schema answer, and stores them on the thread. do_not_message
 // is handled like STOP; a dnc outcome puts the number on the do-not-contact list.
-func (s *Service) Extract(ctx context.Context, job jobs.Extract) error {
+func (s *Service) Extract(ctx context.Context, job jobargs.Extract) error {
 	th, err := s.store.GetThread(ctx, job.TenantID, job.CampaignPK, job.Phone)
 	if err != nil || s.llm == nil {
 		return ignoreNotFound(err)

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openteli/teli/internal/carrier"
-	"github.com/openteli/teli/internal/jobs"
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/segment"
@@ -48,7 +48,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrie
 		if err != nil || !fresh {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{ScheduledAt: s.fallbackAt(0)})
+		return tx.Enqueue(ctx, jobargs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{ScheduledAt: s.fallbackAt(0)})
 	})
 	if err == nil && fresh && s.bg != nil {
 		s.bg.Soon(0, func(ctx context.Context) {
@@ -129,7 +129,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		kind, source = keyword.OptOut, "phrase"
 	}
 	queued := false
-	var answer *jobs.AIReply
+	var answer *jobargs.AIReply
 	err = s.store.InTx(ctx, func(tx teli.Store) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err

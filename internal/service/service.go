@@ -5,11 +5,11 @@ package service
 
 import (
 	"context"
-	"github.com/openteli/teli/internal/jobs"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
@@ -100,7 +100,7 @@ const (
 // request sending it alone. Claims are atomic, so the jobs never send a message twice.
 func (s *Service) queueBulkDispatch(ctx context.Context, tx teli.Store, n int) error {
 	for range min(max(n/messagesPerDispatch, 1), maxBulkDispatches) {
-		if err := tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{}); err != nil {
+		if err := tx.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
 			return err
 		}
 	}
@@ -115,5 +115,5 @@ func (s *Service) queueDispatch(ctx context.Context, tx teli.Store) error {
 	if s.kick != nil && s.bg != nil && s.bg.Running() {
 		return nil
 	}
-	return tx.Enqueue(ctx, jobs.Dispatch{}, teli.JobOpts{})
+	return tx.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{})
 }

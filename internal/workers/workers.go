@@ -1,0 +1,117 @@
+// Package workers does the server's background jobs (their arguments are in package jobargs):
+// one River worker per kind, each built with everything it uses before it is registered, and the
+// periodic jobs. Jobs are inserted in the same transaction as the rows they act on, so a job
+// exists exactly when its cause was committed. The workers call the use-cases; nothing calls back.
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/openteli/teli/internal/dispatch"
+	"github.com/openteli/teli/internal/jobargs"
+	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
+)
+
+// Store is what the workers read and write themselves.
+type Store interface {
+	Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error
+	GetAgent(ctx context.Context, tenantID, id string) (teli.Agent, error)
+}
+
+// Deps is what the workers use; Register takes it complete.
+type Deps struct {
+	Store      Store
+	Voice      voice.Platform
+	Dispatcher *dispatch.Dispatcher
+	// Service carries out the conversation jobs: inbound messages, replies, extraction, drips.
+	Service *service.Service
+}
+
+// Register adds every worker to workers.
+func Register(workers *river.Workers, d Deps) {
+	river.AddWorker(workers, &voiceAgentSyncWorker{store: d.Store, voice: d.Voice})
+	river.AddWorker(workers, &voiceAgentDeleteWorker{voice: d.Voice})
+	river.AddWorker(workers, &dispatchWorker{store: d.Store, dispatcher: d.Dispatcher})
+	river.AddWorker(workers, &processInboundWorker{svc: d.Service})
+	river.AddWorker(workers, &aiReplyWorker{svc: d.Service})
+	river.AddWorker(workers, &extractWorker{svc: d.Service})
+	river.AddWorker(workers, &dripSweepWorker{svc: d.Service})
+	river.AddWorker(workers, &aiDripWorker{svc: d.Service})
+}
+
+// WakeDispatch schedules a dispatch at the given instant (rounded up to the second).
+func WakeDispatch(ctx context.Context, store Store, at time.Time) error {
+	sec := at.Truncate(time.Second)
+	if sec.Before(at) {
+		sec = sec.Add(time.Second)
+	}
+	return store.Enqueue(ctx, jobargs.Dispatch{WakeAt: sec.Unix()}, teli.JobOpts{UniqueByArgs: true, ScheduledAt: sec})
+}
+
+type dispatchWorker struct {
+	river.WorkerDefaults[jobargs.Dispatch]
+	store      Store
+	dispatcher *dispatch.Dispatcher
+}
+
+func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[jobargs.Dispatch]) error {
+	_, more, err := w.dispatcher.Run(ctx)
+	if err != nil || !more {
+		return err
+	}
+	// The run stopped for time with messages left: hand them to a fresh job.
+	return w.store.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{})
+}
+
+// Periodic returns the jobs the queue inserts on a schedule, every sweep and at start: a
+// dispatch, which sends whatever nothing else woke (messages left by a process that died,
+// claims whose lease expired, waits whose wake-up job was lost), and a drip sweep, which queues
+// the follow-ups that came due.
+func Periodic(sweep time.Duration) []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return jobargs.Dispatch{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return jobargs.DripSweep{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
+
+type voiceAgentSyncWorker struct {
+	river.WorkerDefaults[jobargs.VoiceAgentSync]
+	store Store
+	voice voice.Platform
+}
+
+func (w *voiceAgentSyncWorker) Work(ctx context.Context, job *river.Job[jobargs.VoiceAgentSync]) error {
+	agent, err := w.store.GetAgent(ctx, job.Args.TenantID, job.Args.AgentID)
+	if errors.Is(err, teli.ErrNotFound) {
+		// Deleted since: the delete job removes it from the platform.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if agent.Voice == nil {
+		return river.JobCancel(fmt.Errorf("agent %s is not a voice agent", agent.ID))
+	}
+	ref := voice.Ref{AgentID: agent.Voice.VoiceAgentID, LLMID: agent.Voice.VoiceLLMID}
+	return w.voice.UpdateAgent(ctx, ref, voice.SpecOf(agent))
+}
+
+type voiceAgentDeleteWorker struct {
+	river.WorkerDefaults[jobargs.VoiceAgentDelete]
+	voice voice.Platform
+}
+
+func (w *voiceAgentDeleteWorker) Work(ctx context.Context, job *river.Job[jobargs.VoiceAgentDelete]) error {
+	return w.voice.DeleteAgent(ctx, voice.Ref{AgentID: job.Args.VoiceAgentID, LLMID: job.Args.VoiceLLMID})
+}
