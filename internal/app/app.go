@@ -29,6 +29,7 @@ import (
 	"github.com/openteli/teli/internal/store/sqlite"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice/sandbox"
+	"github.com/openteli/teli/internal/work"
 	"github.com/openteli/teli/internal/workers"
 )
 
@@ -63,15 +64,13 @@ type App struct {
 	svc     *service.Service
 	voice   *sandbox.Platform
 	carrier carrier.Carrier
-	// dispatcher and kick run dispatches the moment a request queues messages.
-	dispatcher *dispatch.Dispatcher
-	kick       chan struct{}
-	// background runs inbound processing and agent replies in process, ahead of their jobs.
-	background *inProcess
-	handler    http.Handler
-	log        *slog.Logger
-	stdout     io.Writer
-	ready      chan string
+	// work does in process, ahead of their jobs, what requests and jobs set off: dispatches,
+	// inbound processing, agent replies.
+	work    *work.Queue
+	handler http.Handler
+	log     *slog.Logger
+	stdout  io.Writer
+	ready   chan string
 }
 
 // New opens the database (applying SQLite migrations; refusing PostgreSQL ones that are
@@ -110,19 +109,15 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			OrgPerDay: cfg.RateOrgPerDay, Burst: cfg.RateBurst,
 		},
 	}
-	kick := make(chan struct{}, 1)
-	background := newInProcess()
+	queue := work.New(db, o.Clock, o.Logger, func(ctx context.Context) error {
+		_, _, err := dispatcher.Run(ctx)
+		return err
+	})
 	svc := service.New(service.Deps{
 		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
-		Kick: func() {
-			select {
-			case kick <- struct{}{}:
-			default: // a dispatch is already asked for; it will see these messages too
-			}
-		},
-		Consent:    service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
-		LLM:        o.LLM,
-		Background: background,
+		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+		LLM:     o.LLM,
+		Work:    queue,
 		AI: service.AISettings{
 			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
 		},
@@ -133,7 +128,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	workers.Register(jobWorkers, workers.Deps{Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc})
 	return &App{
 		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
-		dispatcher: dispatcher, kick: kick, background: background,
+		work: queue,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
@@ -167,25 +162,6 @@ func (a *App) StartJobs(ctx context.Context) error {
 
 // StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
 func (a *App) StopJobs(ctx context.Context) error { return a.db.StopJobs(ctx) }
-
-// dispatchOnKick dispatches as soon as a request has queued messages, so a person's message
-// goes out within milliseconds rather than when the job queue next polls. Messages queued while
-// a dispatch runs are picked up by the next one; the dispatch job committed with them remains
-// the guarantee if this process stops.
-func (a *App) dispatchOnKick(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.kick:
-			// A dispatch that started finishes even if stopping begins: its carrier calls
-			// must not be cut off halfway.
-			if _, _, err := a.dispatcher.Run(context.WithoutCancel(ctx)); err != nil {
-				a.log.Warn("dispatch after a request failed; the queued job will retry", "err", err)
-			}
-		}
-	}
-}
 
 // reclaimAfterLease runs one dispatch as soon as the claims of a process that stopped can be
 // taken over, rather than at the next periodic sweep.
@@ -246,10 +222,9 @@ func (a *App) Run(ctx context.Context) error {
 	// last request asked for finishes and none is running when the database closes.
 	helpers, stopHelpers := context.WithCancel(context.WithoutCancel(ctx))
 	var running sync.WaitGroup
-	a.background.start(helpers)
-	running.Go(func() { <-helpers.Done(); a.background.stop() })
+	a.work.Start(helpers)
+	running.Go(func() { <-helpers.Done(); a.work.Stop() })
 	running.Go(func() { a.reclaimAfterLease(helpers) })
-	running.Go(func() { a.dispatchOnKick(helpers) })
 	defer func() { stopHelpers(); running.Wait() }()
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)

@@ -15,6 +15,7 @@ import (
 	"github.com/openteli/teli/internal/quiethours"
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/work"
 )
 
 // AISettings tune the conversation engine.
@@ -65,35 +66,18 @@ func (s *Service) AIEnabled() bool { return s.llm != nil }
 // afterInbound schedules what an inbound conversation message sets off, inside its processing
 // transaction: the agent's answer to the burst, and a fresh extraction. Without a model the
 // thread is marked as waiting for a person instead.
-// It returns the reply job it queued, if any, for the caller to run in process once committed.
-func (s *Service) afterInbound(ctx context.Context, tx teli.Store, th teli.Thread, msg teli.Message) (*jobargs.AIReply, error) {
+func (s *Service) afterInbound(ctx context.Context, tx *work.Tx, th teli.Thread, msg teli.Message) error {
 	if th.Owner != teli.OwnerAI {
-		return nil, s.scheduleExtraction(ctx, tx, th, msg.ID)
+		return s.scheduleExtraction(ctx, tx, th, msg.ID)
 	}
 	if s.llm == nil {
-		return nil, tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
+		return tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
 	}
 	job := jobargs.AIReply{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, InboundID: msg.ID}
-	if err := tx.Enqueue(ctx, job, teli.JobOpts{ScheduledAt: s.fallbackAt(s.ai.BurstWindow), MaxAttempts: 5}); err != nil {
-		return nil, err
+	if err := work.Soon(ctx, tx, job, work.Opts{Delay: s.ai.BurstWindow, MaxAttempts: 5}, s.Reply); err != nil {
+		return err
 	}
-	return &job, s.scheduleExtraction(ctx, tx, th, msg.ID)
-}
-
-// inProcessHeadStart is how long a job waits when the same work also runs in process at once:
-// long enough that the in-process run has normally finished (the job then finds nothing to do,
-// without calling the model again), short enough that a crash costs little delay.
-const inProcessHeadStart = 30 * time.Second
-
-// fallbackAt is when the durable job for work due after delay should run: then, when nothing
-// runs it in process, or inProcessHeadStart later as the fallback of the in-process run.
-func (s *Service) fallbackAt(delay time.Duration) time.Time {
-	if s.bg == nil || !s.bg.Running() {
-		return s.clock.Now().Add(delay)
-	}
-	// Wall time: the job queue schedules on it, and the head start is about processes, not
-	// about the injected clock's domain time.
-	return time.Now().Add(delay + inProcessHeadStart)
+	return s.scheduleExtraction(ctx, tx, th, msg.ID)
 }
 
 // Reply answers a thread's latest burst of inbound messages once, as the agent. It does nothing
@@ -152,8 +136,7 @@ func (s *Service) GiveUpReply(ctx context.Context, job jobargs.AIReply) error {
 // commitReply acts on the model's answer in one transaction, after checking again that the
 // thread is still the agent's and nobody wrote since.
 func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.Thread, inboundID string, resp llm.Response) error {
-	queued := false
-	err := s.store.InTx(ctx, func(tx teli.Store) error {
+	return s.work.InTx(ctx, func(tx *work.Tx) error {
 		cur, err := tx.GetThread(ctx, th.TenantID, th.CampaignPK, th.Phone)
 		if err != nil {
 			return err
@@ -176,9 +159,7 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 		}
 		in := history[slices.IndexFunc(history, func(m teli.Message) bool { return m.ID == inboundID })]
 		for _, call := range resp.ToolCalls {
-			done, err := s.applyTool(ctx, tx, camp, org, cur, in, call)
-			if err != nil || done {
-				queued = done
+			if done, err := s.applyTool(ctx, tx, camp, org, cur, in, call); err != nil || done {
 				return err
 			}
 		}
@@ -198,18 +179,13 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 		if err := tx.InsertMessages(ctx, []teli.Message{reply}); err != nil {
 			return err
 		}
-		queued = true
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && queued {
-		s.dispatchNow()
-	}
-	return err
 }
 
 // applyTool carries out a tool the model called. It reports true when it queued a message
 // that ends the turn (an opt-out confirmation).
-func (s *Service) applyTool(ctx context.Context, tx teli.Store, camp teli.Campaign, org teli.Organization, th teli.Thread, in teli.Message, call llm.ToolCall) (bool, error) {
+func (s *Service) applyTool(ctx context.Context, tx *work.Tx, camp teli.Campaign, org teli.Organization, th teli.Thread, in teli.Message, call llm.ToolCall) (bool, error) {
 	switch call.Name {
 	case toolOptOut:
 		// A revocation in the contact's own words counts exactly like STOP.
@@ -220,7 +196,7 @@ func (s *Service) applyTool(ctx context.Context, tx teli.Store, camp teli.Campai
 		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
 			return false, err
 		}
-		return true, s.queueDispatch(ctx, tx)
+		return true, tx.Dispatch(ctx)
 	case toolRequestCall:
 		if !camp.Settings.EnableSMSToVoice {
 			return false, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
+	"github.com/openteli/teli/internal/work"
 )
 
 // StartingMessageValidity is how long a starting message may wait for its recipient's window
@@ -66,7 +67,7 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 	}
 	owner := teli.User{UniqueID: camp.UserID, TenantID: c.TenantID, OrganizationID: camp.OrganizationID}
 	var launch Launch
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := tx.CreateCampaign(ctx, camp); err != nil {
 			if errors.Is(err, teli.ErrConflict) {
 				return teli.Invalid("Campaign %s already exists", camp.ID)
@@ -81,12 +82,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 		if err != nil || len(opened) == 0 || camp.Settings.DryRun {
 			return err
 		}
-		return s.queueBulkDispatch(ctx, tx, len(opened))
+		return tx.DispatchBulk(ctx, len(opened))
 	})
 	launch.Campaign.TotalContacts = launch.Opened
-	if err == nil && launch.Opened > 0 && !camp.Settings.DryRun {
-		s.dispatchNow()
-	}
 	return launch, err
 }
 

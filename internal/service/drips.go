@@ -12,6 +12,7 @@ import (
 	"github.com/openteli/teli/internal/quiethours"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
+	"github.com/openteli/teli/internal/work"
 )
 
 // dripBatch bounds the threads one sweep transaction takes.
@@ -58,14 +59,15 @@ func (s *Service) RunDrips(ctx context.Context) (int, error) {
 }
 
 func (s *Service) dripBatch(ctx context.Context) (int, error) {
-	n, queued := 0, false
-	err := s.store.InTx(ctx, func(tx teli.Store) error {
+	n := 0
+	err := s.work.InTx(ctx, func(tx *work.Tx) error {
 		now := s.clock.Now()
 		threads, err := tx.ClaimDueDrips(ctx, now, dripBatch)
 		if err != nil {
 			return err
 		}
 		n = len(threads)
+		queued := false
 		schedules := map[string][]teli.DripStep{}
 		campaigns := map[string]teli.Campaign{}
 		for _, th := range threads {
@@ -89,11 +91,8 @@ func (s *Service) dripBatch(ctx context.Context) (int, error) {
 		if !queued {
 			return nil
 		}
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && queued {
-		s.dispatchNow()
-	}
 	return n, err
 }
 
@@ -160,20 +159,14 @@ func (s *Service) WriteDrip(ctx context.Context, job jobargs.AIDrip) error {
 	if text == "" {
 		return nil
 	}
-	queued := false
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	return s.work.InTx(ctx, func(tx *work.Tx) error {
 		cur, err := tx.GetThread(ctx, th.TenantID, th.CampaignPK, th.Phone)
 		if err != nil || cur.Owner != teli.OwnerAI || cur.LastInboundAt != nil {
 			return err
 		}
-		queued = true
 		if err := tx.InsertMessages(ctx, []teli.Message{s.dripMessage(camp, th.Phone, text, s.clock.Now())}); err != nil {
 			return err
 		}
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && queued {
-		s.dispatchNow()
-	}
-	return err
 }

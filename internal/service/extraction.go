@@ -13,6 +13,7 @@ import (
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/work"
 )
 
 // extractionSchemaName names the structured output of an extraction.
@@ -74,8 +75,7 @@ func (s *Service) Extract(ctx context.Context, job jobargs.Extract) error {
 
 // saveExtraction stores e and acts on what it says about consent, in one transaction.
 func (s *Service) saveExtraction(ctx context.Context, camp teli.Campaign, th teli.Thread, last teli.Message, e teli.Extraction) error {
-	queued := false
-	err := s.store.InTx(ctx, func(tx teli.Store) error {
+	return s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := tx.SaveExtraction(ctx, th.TenantID, th.CampaignPK, th.Phone, e, s.clock.Now()); err != nil {
 			return err
 		}
@@ -102,13 +102,8 @@ func (s *Service) saveExtraction(ctx context.Context, camp teli.Campaign, th tel
 		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
 			return err
 		}
-		queued = true
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && queued {
-		s.dispatchNow()
-	}
-	return err
 }
 
 // mergeFields appends the campaign's fields the agent does not already have.

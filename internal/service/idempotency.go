@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/work"
 )
 
 // MaxIdempotencyKeyLength bounds an Idempotency-Key header.
@@ -26,10 +27,10 @@ var errReplay = errors.New("idempotency key taken by a concurrent request")
 // same transaction, so a request either happened once with its response kept, or not at all. A
 // request whose key is known gets the stored result back and does nothing; replayed says so.
 // Only successes are stored: a request that failed changed nothing and may simply be retried.
-func (s *Service) idempotent(ctx context.Context, c Caller, idem Idempotency, result any, write func(tx teli.Store) error) (replayed bool, err error) {
+func (s *Service) idempotent(ctx context.Context, c Caller, idem Idempotency, result any, write func(tx *work.Tx) error) (replayed bool, err error) {
 	key := strings.TrimSpace(idem.Key)
 	if key == "" {
-		return false, s.store.InTx(ctx, write)
+		return false, s.work.InTx(ctx, write)
 	}
 	if len(key) > MaxIdempotencyKeyLength {
 		return false, teli.Invalid("Idempotency-Key must be at most %d characters", MaxIdempotencyKeyLength)
@@ -37,7 +38,7 @@ func (s *Service) idempotent(ctx context.Context, c Caller, idem Idempotency, re
 	if done, err := s.replay(ctx, c, key, idem.RequestHash, result); done || err != nil {
 		return done, err
 	}
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := write(tx); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/work"
 )
 
 // ConsentTexts are the compliance messages; {{organization}} becomes the organization's name.
@@ -40,7 +41,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrie
 	if in.ProviderID == "" || in.From == "" || in.To == "" {
 		return false, teli.Invalid("an inbound message needs a provider id, a sender and a recipient")
 	}
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		fresh, err = tx.RecordInbound(ctx, teli.InboundEvent{
 			Provider: provider, ProviderID: in.ProviderID, From: in.From, To: in.To, Body: in.Body,
 			MediaURLs: in.MediaURLs, ReceivedAt: s.clock.Now(),
@@ -48,13 +49,9 @@ func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrie
 		if err != nil || !fresh {
 			return err
 		}
-		return tx.Enqueue(ctx, jobargs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}, teli.JobOpts{ScheduledAt: s.fallbackAt(0)})
+		job := jobargs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}
+		return work.Soon(ctx, tx, job, work.Opts{}, s.processInbound)
 	})
-	if err == nil && fresh && s.bg != nil {
-		s.bg.Soon(0, func(ctx context.Context) {
-			s.runQuietly("inbound processing", s.ProcessInbound(ctx, provider, in.ProviderID))
-		})
-	}
 	return fresh, err
 }
 
@@ -90,6 +87,11 @@ func (s *Service) SandboxInbound(ctx context.Context, c Caller, provider string,
 	id := "SBXin" + s.ids.Hex(28)
 	_, err = s.ReceiveInbound(ctx, provider, carrier.Inbound{ProviderID: id, From: from, To: to, Body: *in.Body})
 	return id, err
+}
+
+// processInbound is ProcessInbound for its job.
+func (s *Service) processInbound(ctx context.Context, job jobargs.ProcessInbound) error {
+	return s.ProcessInbound(ctx, job.Provider, job.ProviderID)
 }
 
 // ProcessInbound handles a stored inbound message once: it finds the thread, records the
@@ -128,9 +130,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 	if kind == keyword.None && keyword.RevocationPhrase(e.Body) {
 		kind, source = keyword.OptOut, "phrase"
 	}
-	queued := false
-	var answer *jobargs.AIReply
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		}
 		if outcome == InboundRouted {
 			// A conversation message: the agent answers it (consent keywords it never sees).
-			if answer, err = s.afterInbound(ctx, tx, th, msg); err != nil {
+			if err := s.afterInbound(ctx, tx, th, msg); err != nil {
 				return err
 			}
 		}
@@ -153,31 +153,16 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
 			return err
 		}
-		queued = true
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
 	if errors.Is(err, errAlreadyProcessed) {
 		return nil // processed by the other path (the job, or the in-process run); this one rolled back
-	}
-	if err == nil && queued {
-		s.dispatchNow()
-	}
-	if err == nil && answer != nil && s.bg != nil {
-		job := *answer
-		s.bg.Soon(s.ai.BurstWindow, func(ctx context.Context) { s.runQuietly("agent reply", s.Reply(ctx, job)) })
 	}
 	return err
 }
 
 // errAlreadyProcessed rolls back a second processing of one inbound message.
 var errAlreadyProcessed = errors.New("inbound message already processed")
-
-// runQuietly logs the error of in-process work whose durable job will retry it.
-func (s *Service) runQuietly(what string, err error) {
-	if err != nil {
-		s.log.Warn(what+" failed in process; its job will retry", "err", err)
-	}
-}
 
 // inboundMessage is the thread's record of an inbound webhook message.
 func (s *Service) inboundMessage(camp teli.Campaign, th teli.Thread, e teli.InboundEvent) teli.Message {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/work"
 )
 
 // MaxAddLeads bounds one add-leads request; larger lists go through POST /v1/campaigns.
@@ -65,7 +66,7 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 		}
 	}
 	owner := teli.User{UniqueID: camp.UserID, TenantID: c.TenantID, OrganizationID: camp.OrganizationID}
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := s.suppressDoNotCall(ctx, tx, camp, invalid); err != nil {
 			return err
 		}
@@ -89,11 +90,8 @@ func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in 
 				return err
 			}
 		}
-		return s.queueBulkDispatch(ctx, tx, len(opened))
+		return tx.DispatchBulk(ctx, len(opened))
 	})
-	if err == nil && res.Added > 0 {
-		s.dispatchNow()
-	}
 	return res, err
 }
 
@@ -126,7 +124,7 @@ func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string,
 	if err != nil {
 		return camp, err
 	}
-	err = s.store.InTx(ctx, func(tx teli.Store) error {
+	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		_, err := tx.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{
 			TenantID: c.TenantID, CampaignPK: camp.PK, From: from, To: to, At: s.clock.Now(),
 		})
@@ -136,13 +134,10 @@ func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string,
 		if err != nil || to != teli.CampaignActive {
 			return err
 		}
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
 	if err != nil {
 		return camp, err
-	}
-	if to == teli.CampaignActive {
-		s.dispatchNow()
 	}
 	return s.lookupCampaign(ctx, c, campaignID)
 }

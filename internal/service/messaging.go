@@ -12,6 +12,7 @@ import (
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
+	"github.com/openteli/teli/internal/work"
 )
 
 // MaxBulkNumbers bounds one bulk send.
@@ -88,7 +89,7 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, str(in.MediaURL)
 	msg.ExpiresAt = nil
 	res = ManualSend{Phone: th.Phone, CampaignID: camp.ID, MediaURL: msg.MediaURL, MessageID: msg.ID}
-	res.Replayed, err = s.idempotent(ctx, c, idem, &res, func(tx teli.Store) error {
+	res.Replayed, err = s.idempotent(ctx, c, idem, &res, func(tx *work.Tx) error {
 		if _, err := tx.TakeOverThread(ctx, teli.TakeOver{TenantID: c.TenantID, CampaignPK: camp.PK, Phone: th.Phone, At: now}); err != nil {
 			return err
 		}
@@ -99,11 +100,8 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		if err := s.scheduleExtraction(ctx, tx, th, msg.ID); err != nil {
 			return err
 		}
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && !res.Replayed {
-		s.dispatchNow()
-	}
 	return res, err
 }
 
@@ -237,18 +235,15 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		}
 		out.Results = append(out.Results, r)
 	}
-	out.Replayed, err = s.idempotent(ctx, c, idem, &out, func(tx teli.Store) error {
+	out.Replayed, err = s.idempotent(ctx, c, idem, &out, func(tx *work.Tx) error {
 		if len(msgs) == 0 {
 			return nil
 		}
 		if err := tx.InsertMessages(ctx, msgs); err != nil {
 			return err
 		}
-		return s.queueDispatch(ctx, tx)
+		return tx.Dispatch(ctx)
 	})
-	if err == nil && !out.Replayed {
-		s.dispatchNow()
-	}
 	return out, err
 }
 
