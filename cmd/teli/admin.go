@@ -14,6 +14,7 @@ import (
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/ids"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/tenancy"
 )
 
 const adminUsage = `usage: teli admin <command>
@@ -44,7 +45,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	svc := service.New(service.Deps{Store: db, Clock: clock.System{}, IDs: ids.Random{Clock: clock.System{}}, Logger: newLogger(cfg, stderr)})
+	svc := tenancy.New(tenancy.Deps{Store: db, Access: service.NewAccess(db), Clock: clock.System{}, IDs: ids.Random{Clock: clock.System{}}})
 	cmd, rest := args[0]+" "+args[1], args[2:]
 	switch cmd {
 	case "tenant create":
@@ -85,7 +86,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func tenantCreate(ctx context.Context, svc *service.Service, args []string, stdout io.Writer) error {
+func tenantCreate(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
 	pos, err := parseFlags(fs, args)
@@ -100,7 +101,7 @@ func tenantCreate(ctx context.Context, svc *service.Service, args []string, stdo
 	return nil
 }
 
-func tenantList(ctx context.Context, svc *service.Service, stdout io.Writer) error {
+func tenantList(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
 	tenants, err := svc.ListTenants(ctx)
 	if err != nil {
 		return err
@@ -113,7 +114,7 @@ func tenantList(ctx context.Context, svc *service.Service, stdout io.Writer) err
 	return tw.Flush()
 }
 
-func keyCreate(ctx context.Context, svc *service.Service, args []string, stdout io.Writer) error {
+func keyCreate(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("key create", flag.ContinueOnError)
 	tenant := fs.String("tenant", "", "tenant id")
 	name := fs.String("name", "", "a label for the key")
@@ -129,7 +130,7 @@ func keyCreate(ctx context.Context, svc *service.Service, args []string, stdout 
 	return nil
 }
 
-func keyList(ctx context.Context, svc *service.Service, args []string, stdout io.Writer) error {
+func keyList(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("key list", flag.ContinueOnError)
 	tenant := fs.String("tenant", "", "tenant id (all tenants when empty)")
 	if pos, err := parseFlags(fs, args); err != nil || len(pos) != 0 {

@@ -13,7 +13,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.CreateAgent(r.Context(), callerOf(r), in)
+	a, err := s.svc.Service.CreateAgent(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	scope := service.ListScope{OrganizationID: q.Get("organization_id"), UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")}
-	agents, err := s.svc.ListAgents(r.Context(), callerOf(r), scope, q.Get("agent_type"))
+	agents, err := s.svc.Service.ListAgents(r.Context(), callerOf(r), scope, q.Get("agent_type"))
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.svc.GetAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
+	a, err := s.svc.Service.GetAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, changes, err := s.svc.UpdateAgent(r.Context(), callerOf(r), r.PathValue("agent_id"), in)
+	a, changes, err := s.svc.Service.UpdateAgent(r.Context(), callerOf(r), r.PathValue("agent_id"), in)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) updateAgentTools(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.UpdateAgentTools(r.Context(), callerOf(r), r.PathValue("agent_id"), in.Tools)
+	a, err := s.svc.Service.UpdateAgentTools(r.Context(), callerOf(r), r.PathValue("agent_id"), in.Tools)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Server) updateAgentTools(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.svc.DeleteAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
+	a, err := s.svc.Service.DeleteAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func scenario(t *testing.T, name string, steps func(srv *apitest.Server, vars ma
 func otherTenant(t *testing.T, srv *apitest.Server, vars map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	svc := srv.App.Service()
+	svc := srv.App.Tenancy()
 	if _, err := svc.CreateTenant(ctx, "other", "Other partner"); err != nil {
 		t.Fatal(err)
 	}

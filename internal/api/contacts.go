@@ -19,7 +19,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	g, err := s.svc.CreateGroup(r.Context(), callerOf(r), in)
+	g, err := s.svc.Service.CreateGroup(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) uploadContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.UploadContacts(r.Context(), callerOf(r), to, parsed)
+	res, err := s.svc.Service.UploadContacts(r.Context(), callerOf(r), to, parsed)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &raw); err != nil {
 		return err
 	}
-	res, err := s.svc.CreateContact(r.Context(), callerOf(r), raw)
+	res, err := s.svc.Service.CreateContact(r.Context(), callerOf(r), raw)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) groupContacts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	_, leads, err := s.svc.GroupContacts(r.Context(), callerOf(r), r.PathValue("list_id"), q.Get("user_id"), q.Get("is_admin"))
+	_, leads, err := s.svc.Service.GroupContacts(r.Context(), callerOf(r), r.PathValue("list_id"), q.Get("user_id"), q.Get("is_admin"))
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) error {
 	if lq.Page, lq.PageSize, err = paging(q.Get("page"), q.Get("page_size")); err != nil {
 		return err
 	}
-	leads, total, err := s.svc.ListLeads(r.Context(), callerOf(r), lq)
+	leads, total, err := s.svc.Service.ListLeads(r.Context(), callerOf(r), lq)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) deleteLeads(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	n, err := s.svc.DeleteLeads(r.Context(), callerOf(r), in.LeadIDs, deref(in.GroupID))
+	n, err := s.svc.Service.DeleteLeads(r.Context(), callerOf(r), in.LeadIDs, deref(in.GroupID))
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.AddLeads(r.Context(), callerOf(r), r.PathValue("campaign_id"), in)
+	res, err := s.svc.Service.AddLeads(r.Context(), callerOf(r), r.PathValue("campaign_id"), in)
 	if err != nil {
 		return err
 	}
@@ -34,15 +34,15 @@ func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pauseCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.PauseCampaign, "Campaign paused")
+	return s.lifecycle(w, r, s.svc.Service.PauseCampaign, "Campaign paused")
 }
 
 func (s *Server) resumeCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.ResumeCampaign, "Campaign resumed")
+	return s.lifecycle(w, r, s.svc.Service.ResumeCampaign, "Campaign resumed")
 }
 
 func (s *Server) endCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.EndCampaign, "Campaign ended")
+	return s.lifecycle(w, r, s.svc.Service.EndCampaign, "Campaign ended")
 }
 
 type lifecycleChange func(ctx context.Context, c service.Caller, id string) (teli.Campaign, error)

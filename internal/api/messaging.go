@@ -59,9 +59,9 @@ func (s *Server) manualSend(w http.ResponseWriter, r *http.Request, mms bool) er
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	send, text := s.svc.SendSMS, "SMS sent successfully"
+	send, text := s.svc.Service.SendSMS, "SMS sent successfully"
 	if mms {
-		send, text = s.svc.SendMMS, "MMS sent successfully"
+		send, text = s.svc.Service.SendMMS, "MMS sent successfully"
 	}
 	res, err := send(r.Context(), callerOf(r), in, idem)
 	if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) bulkSend(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.BulkSend(r.Context(), callerOf(r), in, idem)
+	res, err := s.svc.Service.BulkSend(r.Context(), callerOf(r), in, idem)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) bulkSend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) error {
-	m, th, err := s.svc.GetMessage(r.Context(), callerOf(r), r.PathValue("message_id"))
+	m, th, err := s.svc.Service.GetMessage(r.Context(), callerOf(r), r.PathValue("message_id"))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/tenancy"
 )
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
@@ -12,11 +12,11 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) error {
-	var in service.CreateOrganizationInput
+	var in tenancy.CreateOrganizationInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	org, err := s.svc.CreateOrganization(r.Context(), callerOf(r), in)
+	org, err := s.svc.Tenancy.CreateOrganization(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -25,13 +25,13 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.svc.ListOrganizations(r.Context(), callerOf(r))
+	orgs, err := s.svc.Tenancy.ListOrganizations(r.Context(), callerOf(r))
 	if err != nil {
 		return err
 	}
 	views := make([]obj, len(orgs))
 	for i, o := range orgs {
-		u, err := s.svc.Usage(r.Context(), callerOf(r), o.UniqueID, "")
+		u, err := s.svc.Tenancy.Usage(r.Context(), callerOf(r), o.UniqueID, "")
 		if err != nil {
 			return err
 		}
@@ -42,11 +42,11 @@ func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
-	org, err := s.svc.GetOrganization(r.Context(), callerOf(r), r.PathValue("org_id"))
+	org, err := s.svc.Tenancy.GetOrganization(r.Context(), callerOf(r), r.PathValue("org_id"))
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.Usage(r.Context(), callerOf(r), org.UniqueID, "")
+	u, err := s.svc.Tenancy.Usage(r.Context(), callerOf(r), org.UniqueID, "")
 	if err != nil {
 		return err
 	}
@@ -55,11 +55,11 @@ func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	var in service.CreateUserInput
+	var in tenancy.CreateUserInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUser(r.Context(), callerOf(r), r.PathValue("org_id"), in)
+	u, err := s.svc.Tenancy.CreateUser(r.Context(), callerOf(r), r.PathValue("org_id"), in)
 	if err != nil {
 		return err
 	}
@@ -68,13 +68,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.svc.ListUsers(r.Context(), callerOf(r), r.PathValue("org_id"))
+	users, err := s.svc.Tenancy.ListUsers(r.Context(), callerOf(r), r.PathValue("org_id"))
 	if err != nil {
 		return err
 	}
 	views := make([]obj, len(users))
 	for i, u := range users {
-		usage, err := s.svc.Usage(r.Context(), callerOf(r), u.OrganizationID, u.UniqueID)
+		usage, err := s.svc.Tenancy.Usage(r.Context(), callerOf(r), u.OrganizationID, u.UniqueID)
 		if err != nil {
 			return err
 		}
@@ -85,11 +85,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
-	var in service.UpdateUserInput
+	var in tenancy.UpdateUserInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.UpdateUser(r.Context(), callerOf(r), r.PathValue("org_id"), r.PathValue("user_id"), in)
+	u, err := s.svc.Tenancy.UpdateUser(r.Context(), callerOf(r), r.PathValue("org_id"), r.PathValue("user_id"), in)
 	if err != nil {
 		return err
 	}

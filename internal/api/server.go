@@ -16,7 +16,7 @@ import (
 
 // Server is the HTTP API.
 type Server struct {
-	svc            *service.Service
+	svc            Services
 	log            *slog.Logger
 	maxBodyBytes   int64
 	maxUploadBytes int64
@@ -26,7 +26,7 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
-	Service      *service.Service
+	Services     Services
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	// MaxUploadBytes caps contact uploads (CSV files, large JSON lists) instead of MaxBodyBytes.
@@ -38,7 +38,7 @@ type Options struct {
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
-	s := &Server{svc: o.Service, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
+	s := &Server{svc: o.Services, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
 		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier, mux: http.NewServeMux()}
 	s.routes()
 	return s
@@ -125,7 +125,7 @@ func (s *Server) wrap(h handlerFunc, auth bool, maxBody int64) http.Handler {
 		}()
 		r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
 		if auth {
-			c, err := s.svc.Authenticate(r.Context(), r.Header.Get("X-API-Key"))
+			c, err := s.svc.Tenancy.Authenticate(r.Context(), r.Header.Get("X-API-Key"))
 			if err != nil {
 				writeError(sw, r, s.log, err)
 				return

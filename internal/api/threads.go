@@ -14,7 +14,7 @@ func (s *Server) assignThread(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.AssignThread(r.Context(), callerOf(r), in)
+	a, err := s.svc.Service.AssignThread(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) unassignThread(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	th, err := s.svc.UnassignThread(r.Context(), callerOf(r), deref(in.CampaignID), deref(in.PhoneNumber))
+	th, err := s.svc.Service.UnassignThread(r.Context(), callerOf(r), deref(in.CampaignID), deref(in.PhoneNumber))
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) campaignContacts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	sc := service.ListScope{UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")}
-	page, err := s.svc.CampaignContacts(r.Context(), callerOf(r), r.PathValue("campaign_id"), sc, limit, offset)
+	page, err := s.svc.Service.CampaignContacts(r.Context(), callerOf(r), r.PathValue("campaign_id"), sc, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Server) threadMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), since, before, limit)
+	page, err := s.svc.Service.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), since, before, limit)
 	if err != nil {
 		return err
 	}

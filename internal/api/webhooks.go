@@ -45,7 +45,7 @@ func (s *Server) carrierInbound(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if _, err := s.svc.ReceiveInbound(r.Context(), c.Name(), in); err != nil {
+	if _, err := s.svc.Service.ReceiveInbound(r.Context(), c.Name(), in); err != nil {
 		return err // 500: the carrier retries, and the retry is deduplicated
 	}
 	c.AckInbound(w)
@@ -64,7 +64,7 @@ func (s *Server) carrierStatus(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if err := s.svc.ApplyCarrierStatus(r.Context(), c.Name(), u); err != nil {
+	if err := s.svc.Service.ApplyCarrierStatus(r.Context(), c.Name(), u); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -77,7 +77,7 @@ func (s *Server) sandboxInbound(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	id, err := s.svc.SandboxInbound(r.Context(), callerOf(r), s.carrier.Name(), in)
+	id, err := s.svc.Service.SandboxInbound(r.Context(), callerOf(r), s.carrier.Name(), in)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func NewServer(t testing.TB, b Backend) *Server {
 	if err != nil {
 		t.Fatalf("boot app: %v", err)
 	}
-	r, err := a.Service().Bootstrap(ctx, Key)
+	r, err := a.Tenancy().Bootstrap(ctx, Key)
 	if err != nil || !r.Created {
 		t.Fatalf("bootstrap: created=%v err=%v", r.Created, err)
 	}

@@ -103,7 +103,7 @@ func newAIEnv(t *testing.T, b apitest.Backend, o aiOptions) *aiEnv {
 		t.Fatalf("boot app: %v", err)
 	}
 	e.app = a
-	r, err := a.Service().Bootstrap(ctx, apitest.Key)
+	r, err := a.Tenancy().Bootstrap(ctx, apitest.Key)
 	if err != nil || !r.Created {
 		t.Fatalf("bootstrap: created=%v err=%v", r.Created, err)
 	}

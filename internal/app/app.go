@@ -25,6 +25,7 @@ import (
 	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/tenancy"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
 	"github.com/openteli/teli/internal/teli"
@@ -61,7 +62,7 @@ type App struct {
 	cfg     config.Config
 	db      Database
 	workers *river.Workers
-	svc     *service.Service
+	svc     api.Services
 	voice   *sandbox.Platform
 	carrier carrier.Carrier
 	// work does in process, ahead of their jobs, what requests and jobs set off: dispatches,
@@ -100,7 +101,28 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
-	dispatcher := &dispatch.Dispatcher{
+	dispatcher := newDispatcher(cfg, db, sender, o)
+	queue := work.New(db, o.Clock, o.Logger, func(ctx context.Context) error {
+		_, _, err := dispatcher.Run(ctx)
+		return err
+	})
+	svc := newServices(cfg, db, platform, queue, o)
+	// The job queue inserts from the moment the database is open; it works jobs only once
+	// StartJobs hands it these workers, by then complete.
+	jobWorkers := river.NewWorkers()
+	workers.Register(jobWorkers, workers.Deps{Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc.Service})
+	return &App{
+		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
+		work: queue,
+		handler: api.New(api.Options{Services: svc, Logger: o.Logger, Carrier: sender,
+			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
+		ready: make(chan string, 1),
+	}, nil
+}
+
+// newDispatcher is the outbox dispatcher of the configuration.
+func newDispatcher(cfg config.Config, db Database, sender carrier.Carrier, o Options) *dispatch.Dispatcher {
+	return &dispatch.Dispatcher{
 		Store: db, Carrier: sender, Clock: o.Clock, Log: o.Logger,
 		Wake:  func(ctx context.Context, at time.Time) error { return workers.WakeDispatch(ctx, db, at) },
 		Lease: cfg.SendLease, CarrierTimeout: cfg.CarrierTimeout, ShortWait: dispatch.DefaultShortWait,
@@ -109,30 +131,23 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			OrgPerDay: cfg.RateOrgPerDay, Burst: cfg.RateBurst,
 		},
 	}
-	queue := work.New(db, o.Clock, o.Logger, func(ctx context.Context) error {
-		_, _, err := dispatcher.Run(ctx)
-		return err
-	})
-	svc := service.New(service.Deps{
-		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
-		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
-		LLM:     o.LLM,
-		Work:    queue,
-		AI: service.AISettings{
-			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
-		},
-	})
-	// The job queue inserts from the moment the database is open; it works jobs only once
-	// StartJobs hands it these workers, by then complete.
-	jobWorkers := river.NewWorkers()
-	workers.Register(jobWorkers, workers.Deps{Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc})
-	return &App{
-		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
-		work: queue,
-		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
-			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
-		ready: make(chan string, 1),
-	}, nil
+}
+
+// newServices builds the use-cases, each with the part of the database it uses.
+func newServices(cfg config.Config, db Database, platform *sandbox.Platform, queue *work.Queue, o Options) api.Services {
+	access := service.NewAccess(db)
+	return api.Services{
+		Tenancy: tenancy.New(tenancy.Deps{Store: db, Access: access, Clock: o.Clock, IDs: o.IDs}),
+		Service: service.New(service.Deps{
+			Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
+			Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+			LLM:     o.LLM,
+			Work:    queue,
+			AI: service.AISettings{
+				BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
+			},
+		}),
+	}
 }
 
 // SweepInterval is how often a dispatch runs even when nothing woke one: often enough that a
@@ -178,8 +193,11 @@ func (a *App) reclaimAfterLease(ctx context.Context) {
 // Handler is the HTTP API (tests drive it directly).
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Service exposes the use-cases (the admin command and tests use them).
-func (a *App) Service() *service.Service { return a.svc }
+// Tenancy exposes tenants, keys, organizations and users (tests use it).
+func (a *App) Tenancy() *tenancy.Service { return a.svc.Tenancy }
+
+// Service exposes the remaining use-cases (tests use them).
+func (a *App) Service() *service.Service { return a.svc.Service }
 
 // Store exposes the database.
 func (a *App) Store() Database { return a.db }

@@ -9,7 +9,7 @@ import (
 // and prints what an operator needs to start using them. The key is printed only when it was
 // generated here; one from TELI_BOOTSTRAP_API_KEY is already known to whoever set it.
 func (a *App) bootstrap(ctx context.Context) error {
-	r, err := a.svc.Bootstrap(ctx, a.cfg.BootstrapAPIKey)
+	r, err := a.svc.Tenancy.Bootstrap(ctx, a.cfg.BootstrapAPIKey)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}

@@ -22,7 +22,7 @@ func applyAgentInput(a *teli.Agent, in AgentInput) (AgentChanges, error) {
 
 func applyCommon(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 	if in.AgentName != nil {
-		name := str(in.AgentName)
+		name := Trim(in.AgentName)
 		switch {
 		case name == "":
 			return teli.Invalid("agent_name cannot be empty")
@@ -32,7 +32,7 @@ func applyCommon(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 		a.Name, ch.AgentInfo = name, true
 	}
 	if in.Prompt != nil {
-		if str(in.Prompt) == "" {
+		if Trim(in.Prompt) == "" {
 			return teli.Invalid("prompt cannot be empty")
 		}
 		a.Prompt, ch.AIBehavior = strings.TrimSpace(*in.Prompt), true
@@ -77,16 +77,16 @@ func applyVoice(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 	}
 	v := a.Voice
 	if in.VoiceID != nil {
-		if str(in.VoiceID) == "" {
+		if Trim(in.VoiceID) == "" {
 			return teli.Invalid("voice_id is required for voice agents")
 		}
-		v.VoiceID, ch.VoiceSettings = str(in.VoiceID), true
+		v.VoiceID, ch.VoiceSettings = Trim(in.VoiceID), true
 	}
 	if in.Language != nil {
-		if !teli.ValidLanguage(str(in.Language)) {
+		if !teli.ValidLanguage(Trim(in.Language)) {
 			return teli.Invalid("language must be one of %s", strings.Join(teli.Languages, ", "))
 		}
-		v.Language, ch.VoiceSettings = str(in.Language), true
+		v.Language, ch.VoiceSettings = Trim(in.Language), true
 	}
 	if err := applyVoicemail(v, in, ch); err != nil {
 		return err

@@ -54,14 +54,14 @@ var errAgentNotFound = teli.NotFound("Agent not found")
 // CreateAgent validates in and creates an SMS or voice agent; a voice agent is first created on
 // the voice platform, which assigns its voice ids.
 func (s *Service) CreateAgent(ctx context.Context, c Caller, in AgentInput) (teli.Agent, error) {
-	if str(in.AgentName) == "" || str(in.OrganizationID) == "" || str(in.UserID) == "" {
+	if Trim(in.AgentName) == "" || Trim(in.OrganizationID) == "" || Trim(in.UserID) == "" {
 		return teli.Agent{}, teli.Invalid("agent_name, organization_id, and user_id are required")
 	}
-	a := teli.Agent{Type: teli.AgentType(str(in.AgentType))}
+	a := teli.Agent{Type: teli.AgentType(Trim(in.AgentType))}
 	if !a.Type.Valid() {
 		return a, teli.Invalid("agent_type must be 'sms' or 'voice'")
 	}
-	owner, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
+	owner, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
 	if err != nil {
 		return a, err
 	}
@@ -109,7 +109,7 @@ func (s *Service) createVoiceAgent(ctx context.Context, a *teli.Agent) error {
 // ListAgents lists the agents of an organization visible to the caller: all of them for a
 // verified admin, otherwise the user's own.
 func (s *Service) ListAgents(ctx context.Context, c Caller, sc ListScope, agentType string) ([]teli.Agent, error) {
-	owner, err := s.resolveScope(ctx, c, sc)
+	owner, err := s.access.Owner(ctx, c, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) UpdateAgent(ctx context.Context, c Caller, id string, in Agent
 	if err != nil {
 		return a, AgentChanges{}, err
 	}
-	if t := in.AgentType; t != nil && teli.AgentType(str(t)) != a.Type {
+	if t := in.AgentType; t != nil && teli.AgentType(Trim(t)) != a.Type {
 		return a, AgentChanges{}, teli.Invalid("agent_type cannot be changed")
 	}
 	if in.Tools != nil {

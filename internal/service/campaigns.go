@@ -90,15 +90,15 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 
 // newCampaign validates the request into a campaign record.
 func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (teli.Campaign, teli.Agent, error) {
-	if str(in.CampaignID) == "" || str(in.CampaignName) == "" || str(in.OrganizationID) == "" ||
-		str(in.UserID) == "" || str(in.SMSAgentID) == "" || str(in.TeliSMSNumber) == "" || in.Contacts == nil {
+	if Trim(in.CampaignID) == "" || Trim(in.CampaignName) == "" || Trim(in.OrganizationID) == "" ||
+		Trim(in.UserID) == "" || Trim(in.SMSAgentID) == "" || Trim(in.TeliSMSNumber) == "" || in.Contacts == nil {
 		return teli.Campaign{}, teli.Agent{}, teli.Invalid("campaign_id, campaign_name, organization_id, user_id, sms_agent_id, teli_sms_number, and contacts are required")
 	}
-	user, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
+	user, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
 	if err != nil {
 		return teli.Campaign{}, teli.Agent{}, err
 	}
-	agent, err := s.GetAgent(ctx, c, str(in.SMSAgentID))
+	agent, err := s.GetAgent(ctx, c, Trim(in.SMSAgentID))
 	if err == nil && agent.OrganizationID != user.OrganizationID {
 		err = errAgentNotFound
 	}
@@ -108,7 +108,7 @@ func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (
 	if agent.Type != teli.AgentSMS {
 		return teli.Campaign{}, agent, teli.Invalid("sms_agent_id must name an SMS agent")
 	}
-	from, err := phone.Normalize(str(in.TeliSMSNumber))
+	from, err := phone.Normalize(Trim(in.TeliSMSNumber))
 	if err != nil {
 		return teli.Campaign{}, agent, teli.Invalid("teli_sms_number: %v", err)
 	}
@@ -118,9 +118,9 @@ func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (
 	}
 	now := s.clock.Now()
 	return teli.Campaign{
-		PK: s.ids.UniqueID(), ID: str(in.CampaignID), TenantID: c.TenantID,
+		PK: s.ids.UniqueID(), ID: Trim(in.CampaignID), TenantID: c.TenantID,
 		OrganizationID: user.OrganizationID, UserID: user.UniqueID, AgentID: agent.ID,
-		FromNumber: from, Name: str(in.CampaignName), Status: teli.CampaignActive,
+		FromNumber: from, Name: Trim(in.CampaignName), Status: teli.CampaignActive,
 		Settings: settings, CreatedAt: now, ModifiedAt: now,
 	}, agent, nil
 }
@@ -130,8 +130,8 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 		EnableSMSToVoice:       in.EnableSMSToVoice != nil && *in.EnableSMSToVoice,
 		DryRun:                 in.DryRun != nil && *in.DryRun,
 		EnableNumberValidation: in.EnableNumberValidation != nil && *in.EnableNumberValidation,
-		MMSMediaURL:            str(in.MMSMediaURL), CustomFollowUp: str(in.CustomFollowUp),
-		ObjectivePrompt: str(in.ObjectivePrompt), VoiceAgentID: str(in.VoiceAgentID),
+		MMSMediaURL:            Trim(in.MMSMediaURL), CustomFollowUp: Trim(in.CustomFollowUp),
+		ObjectivePrompt: Trim(in.ObjectivePrompt), VoiceAgentID: Trim(in.VoiceAgentID),
 	}
 	if in.FollowupInterval != nil {
 		if *in.FollowupInterval < 0 {
@@ -140,10 +140,10 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 		set.FollowupInterval = *in.FollowupInterval
 	}
 	if set.EnableSMSToVoice {
-		if set.VoiceAgentID == "" || str(in.OutboundNumber) == "" {
+		if set.VoiceAgentID == "" || Trim(in.OutboundNumber) == "" {
 			return set, teli.Invalid("voice_agent_id and outbound_number are required when enable_sms_to_voice is true")
 		}
-		out, err := phone.Normalize(str(in.OutboundNumber))
+		out, err := phone.Normalize(Trim(in.OutboundNumber))
 		if err != nil {
 			return set, teli.Invalid("outbound_number: %v", err)
 		}
@@ -270,7 +270,7 @@ func (s *Service) GetCampaign(ctx context.Context, c Caller, id string) (teli.Ca
 
 // ListCampaigns lists an organization's campaigns visible to the caller.
 func (s *Service) ListCampaigns(ctx context.Context, c Caller, sc ListScope) ([]teli.Campaign, error) {
-	owner, err := s.resolveScope(ctx, c, sc)
+	owner, err := s.access.Owner(ctx, c, sc)
 	if err != nil {
 		return nil, err
 	}

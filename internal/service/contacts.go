@@ -31,14 +31,14 @@ type CreateGroupInput struct {
 
 // CreateGroup creates a contact group owned by a user of the organization.
 func (s *Service) CreateGroup(ctx context.Context, c Caller, in CreateGroupInput) (teli.ContactGroup, error) {
-	if str(in.OrganizationID) == "" || str(in.UserID) == "" || str(in.GroupName) == "" {
+	if Trim(in.OrganizationID) == "" || Trim(in.UserID) == "" || Trim(in.GroupName) == "" {
 		return teli.ContactGroup{}, teli.Invalid("organization_id, user_id, and group_name are required")
 	}
-	owner, err := s.memberOf(ctx, c, str(in.OrganizationID), str(in.UserID))
+	owner, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
 	if err != nil {
 		return teli.ContactGroup{}, err
 	}
-	return s.newGroup(ctx, owner, str(in.GroupName), str(in.Description))
+	return s.newGroup(ctx, owner, Trim(in.GroupName), Trim(in.Description))
 }
 
 func (s *Service) newGroup(ctx context.Context, owner teli.User, name, description string) (teli.ContactGroup, error) {
@@ -80,7 +80,7 @@ func (s *Service) UploadContacts(ctx context.Context, c Caller, to UploadTarget,
 	if to.ListID == "" || to.OrganizationID == "" || to.UserID == "" {
 		return UploadResult{}, teli.Invalid("list_id, organization_id, and user_id are required")
 	}
-	owner, err := s.memberOf(ctx, c, to.OrganizationID, to.UserID)
+	owner, err := s.access.Member(ctx, c, to.OrganizationID, to.UserID)
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) CreateContact(ctx context.Context, c Caller, raw map[string]an
 	if orgID == "" || userID == "" || text(raw["phone_number"]) == "" {
 		return CreateContactResult{}, teli.Invalid("organization_id, user_id, and phone_number are required")
 	}
-	owner, err := s.memberOf(ctx, c, orgID, userID)
+	owner, err := s.access.Member(ctx, c, orgID, userID)
 	if err != nil {
 		return CreateContactResult{}, err
 	}
@@ -181,7 +181,7 @@ func (s *Service) GroupContacts(ctx context.Context, c Caller, groupID, userID, 
 	if err != nil {
 		return g, nil, err
 	}
-	owner, err := s.resolveScope(ctx, c, ListScope{OrganizationID: g.OrganizationID, UserID: userID, IsAdmin: isAdmin})
+	owner, err := s.access.Owner(ctx, c, ListScope{OrganizationID: g.OrganizationID, UserID: userID, IsAdmin: isAdmin})
 	if err != nil {
 		return g, nil, err
 	}
@@ -226,7 +226,7 @@ type LeadQuery struct {
 
 // ListLeads returns the organization's leads visible to the caller and their total.
 func (s *Service) ListLeads(ctx context.Context, c Caller, q LeadQuery) ([]teli.Lead, int, error) {
-	owner, err := s.resolveScope(ctx, c, q.ListScope)
+	owner, err := s.access.Owner(ctx, c, q.ListScope)
 	if err != nil {
 		return nil, 0, err
 	}

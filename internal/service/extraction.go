@@ -206,7 +206,7 @@ func parseExtraction(raw json.RawMessage, fields []teli.ExtractionField) (teli.E
 // ThreadExtraction returns the latest extraction of a thread, or nil when there is none (the
 // spec answers that with 200 and extraction null).
 func (s *Service) ThreadExtraction(ctx context.Context, c Caller, threadID string) (*teli.Thread, error) {
-	raw := lenientPlus(threadID)
+	raw := LenientPlus(threadID)
 	i := strings.Index(raw, "_")
 	if i < 0 {
 		return nil, nil
@@ -231,7 +231,7 @@ func (s *Service) ThreadExtraction(ctx context.Context, c Caller, threadID strin
 
 // PhoneExtractions returns every extraction of a number in the tenant, newest first.
 func (s *Service) PhoneExtractions(ctx context.Context, c Caller, raw string) (string, []teli.Thread, error) {
-	num, err := phone.Normalize(lenientPlus(raw))
+	num, err := phone.Normalize(LenientPlus(raw))
 	if err != nil {
 		return "", nil, teli.Invalid("phone_number: %v", err)
 	}

@@ -66,14 +66,14 @@ type SandboxInboundInput struct {
 // carrier's webhook would deliver it. The number pair must name a thread of the caller's
 // tenant. It returns the inbound message's provider id.
 func (s *Service) SandboxInbound(ctx context.Context, c Caller, provider string, in SandboxInboundInput) (string, error) {
-	if str(in.From) == "" || str(in.To) == "" || in.Body == nil {
+	if Trim(in.From) == "" || Trim(in.To) == "" || in.Body == nil {
 		return "", teli.Invalid("from, to and body are required")
 	}
-	from, err := phone.Normalize(str(in.From))
+	from, err := phone.Normalize(Trim(in.From))
 	if err != nil {
 		return "", teli.Invalid("from: %v", err)
 	}
-	to, err := phone.Normalize(str(in.To))
+	to, err := phone.Normalize(Trim(in.To))
 	if err != nil {
 		return "", teli.Invalid("to: %v", err)
 	}

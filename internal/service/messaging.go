@@ -42,7 +42,7 @@ type ManualSend struct {
 // human-owned for good and every pending AI, drip and starting message of it is canceled, in
 // the same transaction that queues the message.
 func (s *Service) SendSMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
-	if in.CampaignID == nil || str(in.CampaignID) == "" || in.PhoneNumber == nil || str(in.PhoneNumber) == "" || in.Message == nil {
+	if in.CampaignID == nil || Trim(in.CampaignID) == "" || in.PhoneNumber == nil || Trim(in.PhoneNumber) == "" || in.Message == nil {
 		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, message")
 	}
 	if strings.TrimSpace(*in.Message) == "" {
@@ -54,10 +54,10 @@ func (s *Service) SendSMS(ctx context.Context, c Caller, in ManualInput, idem Id
 
 // SendMMS is SendSMS with a picture: media_url is required, the text optional.
 func (s *Service) SendMMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
-	if str(in.CampaignID) == "" || str(in.PhoneNumber) == "" || str(in.MediaURL) == "" {
+	if Trim(in.CampaignID) == "" || Trim(in.PhoneNumber) == "" || Trim(in.MediaURL) == "" {
 		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, media_url")
 	}
-	if u, err := url.Parse(str(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(Trim(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ManualSend{}, teli.Invalid("media_url must be a public http:// or https:// URL")
 	}
 	return s.sendManual(ctx, c, in, idem)
@@ -69,7 +69,7 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		res.Replayed = done
 		return res, err
 	}
-	camp, th, err := s.campaignClient(ctx, c, str(in.CampaignID), str(in.PhoneNumber))
+	camp, th, err := s.campaignClient(ctx, c, Trim(in.CampaignID), Trim(in.PhoneNumber))
 	if err != nil {
 		return ManualSend{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 		body = strings.TrimSpace(*in.Message)
 	}
 	msg := s.outbound(camp, th.Phone, body, now)
-	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, str(in.MediaURL)
+	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, Trim(in.MediaURL)
 	msg.ExpiresAt = nil
 	res = ManualSend{Phone: th.Phone, CampaignID: camp.ID, MediaURL: msg.MediaURL, MessageID: msg.ID}
 	res.Replayed, err = s.idempotent(ctx, c, idem, &res, func(tx *work.Tx) error {
@@ -111,7 +111,7 @@ func (s *Service) campaignClient(ctx context.Context, c Caller, campaignID, raw 
 	camp, th, err := s.campaignThread(ctx, c, campaignID, raw)
 	if teli.CodeOf(err) == teli.CodeNotFound {
 		shown := raw
-		if num, nerr := phone.Normalize(lenientPlus(raw)); nerr == nil {
+		if num, nerr := phone.Normalize(LenientPlus(raw)); nerr == nil {
 			shown = num
 		}
 		return camp, th, teli.NotFound("Client %s not found in campaign %s", shown, campaignID)
@@ -121,14 +121,14 @@ func (s *Service) campaignClient(ctx context.Context, c Caller, campaignID, raw 
 
 // sendingUser checks the optional user named as the sender.
 func (s *Service) sendingUser(ctx context.Context, c Caller, camp teli.Campaign, in ManualInput) (string, error) {
-	id := str(in.SentByUserID)
+	id := Trim(in.SentByUserID)
 	if id == "" {
-		id = str(in.UserID)
+		id = Trim(in.UserID)
 	}
 	if id == "" {
 		return "", nil
 	}
-	u, err := s.orgUser(ctx, c, camp.OrganizationID, id)
+	u, err := s.access.User(ctx, c, camp.OrganizationID, id)
 	return u.UniqueID, err
 }
 
@@ -191,7 +191,7 @@ type Bulk struct {
 // campaign. The AI stays in charge of the threads. A number not in the campaign fails; one that
 // opted out or is on the do-not-contact list is skipped; neither stops the others.
 func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Idempotency) (Bulk, error) {
-	if str(in.CampaignID) == "" || in.Message == nil {
+	if Trim(in.CampaignID) == "" || in.Message == nil {
 		return Bulk{}, teli.Invalid("Missing required fields: campaign_id, phone_numbers, message")
 	}
 	if in.PhoneNumbers == nil || len(*in.PhoneNumbers) == 0 {
@@ -208,7 +208,7 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		out.Replayed = done
 		return out, err
 	}
-	camp, err := s.lookupCampaign(ctx, c, str(in.CampaignID))
+	camp, err := s.lookupCampaign(ctx, c, Trim(in.CampaignID))
 	if err != nil {
 		return Bulk{}, err
 	}

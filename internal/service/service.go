@@ -16,6 +16,7 @@ import (
 // Service is the set of use-cases, bound to their dependencies.
 type Service struct {
 	store   teli.Store
+	access  Access
 	clock   teli.Clock
 	ids     teli.IDSource
 	voice   voice.Platform
@@ -48,7 +49,7 @@ type Deps struct {
 
 // New returns a Service.
 func New(d Deps) *Service {
-	return &Service{store: d.Store, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent,
+	return &Service{store: d.Store, access: NewAccess(d.Store), clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent,
 		llm: d.LLM, ai: d.AI.withDefaults(), work: d.Work}
 }
 
@@ -58,10 +59,19 @@ type Caller struct {
 	KeyID    string
 }
 
-// str returns the trimmed value of an optional string.
-func str(p *string) string {
+// Trim returns the value of an optional request field without surrounding space; "" when the
+// field is absent.
+func Trim(p *string) string {
 	if p == nil {
 		return ""
 	}
 	return strings.TrimSpace(*p)
+}
+
+// LenientPlus restores the "+" of a number that a query string or form decoded to a space.
+func LenientPlus(s string) string {
+	if strings.HasPrefix(s, " ") {
+		return "+" + strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(s)
 }

@@ -34,16 +34,16 @@ type Assignment struct {
 // AssignThread hands a thread to a person: the AI and every pending automated message of the
 // thread stop for good, the lead is qualified, and the thread shows in the user's contacts.
 func (s *Service) AssignThread(ctx context.Context, c Caller, in AssignInput) (Assignment, error) {
-	if str(in.CampaignID) == "" || str(in.PhoneNumber) == "" || str(in.AssignedUserID) == "" {
+	if Trim(in.CampaignID) == "" || Trim(in.PhoneNumber) == "" || Trim(in.AssignedUserID) == "" {
 		return Assignment{}, teli.Invalid("campaign_id, phone_number, and assigned_user_id are required")
 	}
-	camp, th, err := s.campaignThread(ctx, c, str(in.CampaignID), str(in.PhoneNumber))
+	camp, th, err := s.campaignThread(ctx, c, Trim(in.CampaignID), Trim(in.PhoneNumber))
 	if err != nil {
 		return Assignment{}, err
 	}
-	user, err := s.store.GetUser(ctx, c.TenantID, str(in.AssignedUserID))
+	user, err := s.store.GetUser(ctx, c.TenantID, Trim(in.AssignedUserID))
 	if errors.Is(err, teli.ErrNotFound) || (err == nil && user.OrganizationID != camp.OrganizationID) {
-		return Assignment{}, teli.NotFound("User '%s' not found", str(in.AssignedUserID))
+		return Assignment{}, teli.NotFound("User '%s' not found", Trim(in.AssignedUserID))
 	}
 	if err != nil {
 		return Assignment{}, err
@@ -74,7 +74,7 @@ func (s *Service) UnassignThread(ctx context.Context, c Caller, campaignID, phon
 // campaignThread finds a campaign's thread by the contact's number, as sent. Unknown campaigns
 // and numbers are 404 "Thread not found for {phone} in campaign {campaign_id}".
 func (s *Service) campaignThread(ctx context.Context, c Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
-	num, normErr := phone.Normalize(lenientPlus(raw))
+	num, normErr := phone.Normalize(LenientPlus(raw))
 	shown := num
 	if normErr != nil {
 		shown = raw
@@ -92,14 +92,6 @@ func (s *Service) campaignThread(ctx context.Context, c Caller, campaignID, raw 
 		return camp, th, notFound
 	}
 	return camp, th, err
-}
-
-// lenientPlus restores the "+" of a number that a query string or form decoded to a space.
-func lenientPlus(s string) string {
-	if strings.HasPrefix(s, " ") {
-		return "+" + strings.TrimSpace(s)
-	}
-	return strings.TrimSpace(s)
 }
 
 // ContactsPage is a page of a campaign's threads.
@@ -120,7 +112,7 @@ func (s *Service) CampaignContacts(ctx context.Context, c Caller, campaignID str
 	}
 	page := ContactsPage{Limit: min(limit, MaxContactsLimit), Offset: offset}
 	sc.OrganizationID = camp.OrganizationID
-	owner, err := s.resolveScope(ctx, c, sc)
+	owner, err := s.access.Owner(ctx, c, sc)
 	if err != nil {
 		return page, err
 	}
@@ -151,7 +143,7 @@ func (s *Service) ThreadMessages(ctx context.Context, c Caller, campaignID, thre
 	}
 	// Only messages whose thread id is exactly the one asked for: the id must end with this
 	// campaign's id, and what precedes it is the contact's number.
-	raw, ok := strings.CutSuffix(lenientPlus(threadID), "_"+camp.ID)
+	raw, ok := strings.CutSuffix(LenientPlus(threadID), "_"+camp.ID)
 	if !ok {
 		page.Messages = []teli.Message{}
 		return page, nil

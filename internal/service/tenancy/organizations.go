@@ -1,10 +1,10 @@
-package service
+package tenancy
 
 import (
 	"context"
-	"errors"
 	"net/mail"
 
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -15,8 +15,8 @@ type CreateOrganizationInput struct {
 }
 
 // CreateOrganization adds an organization to the caller's tenant.
-func (s *Service) CreateOrganization(ctx context.Context, c Caller, in CreateOrganizationInput) (teli.Organization, error) {
-	name, email := str(in.Name), str(in.ContactEmail)
+func (s *Service) CreateOrganization(ctx context.Context, c service.Caller, in CreateOrganizationInput) (teli.Organization, error) {
+	name, email := service.Trim(in.Name), service.Trim(in.ContactEmail)
 	switch {
 	case name == "":
 		return teli.Organization{}, teli.Invalid("name is required")
@@ -35,17 +35,13 @@ func (s *Service) CreateOrganization(ctx context.Context, c Caller, in CreateOrg
 }
 
 // ListOrganizations returns the caller's organizations.
-func (s *Service) ListOrganizations(ctx context.Context, c Caller) ([]teli.Organization, error) {
+func (s *Service) ListOrganizations(ctx context.Context, c service.Caller) ([]teli.Organization, error) {
 	return s.store.ListOrganizations(ctx, c.TenantID)
 }
 
 // GetOrganization returns one of the caller's organizations.
-func (s *Service) GetOrganization(ctx context.Context, c Caller, id string) (teli.Organization, error) {
-	org, err := s.store.GetOrganization(ctx, c.TenantID, id)
-	if errors.Is(err, teli.ErrNotFound) {
-		return org, teli.NotFound("Organization not found")
-	}
-	return org, err
+func (s *Service) GetOrganization(ctx context.Context, c service.Caller, id string) (teli.Organization, error) {
+	return s.access.Organization(ctx, c, id)
 }
 
 func validEmail(s string) bool {
@@ -56,6 +52,6 @@ func validEmail(s string) bool {
 // Usage counts the segments an organization, or one user in it (userID not empty), sent and
 // received: outbound messages handed to a carrier (dry runs excluded) and inbound ones. It is
 // computed from the messages on each call.
-func (s *Service) Usage(ctx context.Context, c Caller, orgID, userID string) (teli.Usage, error) {
+func (s *Service) Usage(ctx context.Context, c service.Caller, orgID, userID string) (teli.Usage, error) {
 	return s.store.Usage(ctx, teli.UsageFilter{TenantID: c.TenantID, OrganizationID: orgID, UserID: userID})
 }

@@ -1,4 +1,4 @@
-package service
+package tenancy
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -32,18 +33,18 @@ func duplicateEmail(email string) error {
 }
 
 // CreateUser adds a user to an organization of the caller.
-func (s *Service) CreateUser(ctx context.Context, c Caller, orgID string, in CreateUserInput) (teli.User, error) {
+func (s *Service) CreateUser(ctx context.Context, c service.Caller, orgID string, in CreateUserInput) (teli.User, error) {
 	if _, err := s.GetOrganization(ctx, c, orgID); err != nil {
 		return teli.User{}, err
 	}
 	u := teli.User{Permission: teli.PermissionUser, Status: teli.UserStatusActive}
-	email := str(in.Email)
+	email := service.Trim(in.Email)
 	switch {
 	case email == "":
 		return u, teli.Invalid("email is required")
 	case !validEmail(email):
 		return u, teli.Invalid("email is not a valid email address")
-	case str(in.Name) == "":
+	case service.Trim(in.Name) == "":
 		return u, teli.Invalid("name is required")
 	}
 	if err := applyUserFields(&u, UpdateUserInput{Name: in.Name, Email: in.Email, Phone: in.Phone, Permission: in.Permission}); err != nil {
@@ -60,7 +61,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, orgID string, in Cre
 }
 
 // ListUsers returns the users of one organization of the caller.
-func (s *Service) ListUsers(ctx context.Context, c Caller, orgID string) ([]teli.User, error) {
+func (s *Service) ListUsers(ctx context.Context, c service.Caller, orgID string) ([]teli.User, error) {
 	if _, err := s.GetOrganization(ctx, c, orgID); err != nil {
 		return nil, err
 	}
@@ -68,21 +69,21 @@ func (s *Service) ListUsers(ctx context.Context, c Caller, orgID string) ([]teli
 }
 
 // UpdateUser changes the given fields of a user of the organization.
-func (s *Service) UpdateUser(ctx context.Context, c Caller, orgID, userID string, in UpdateUserInput) (teli.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, c service.Caller, orgID, userID string, in UpdateUserInput) (teli.User, error) {
 	if in == (UpdateUserInput{}) {
 		return teli.User{}, teli.Invalid("No valid fields to update. Allowed: name, email, permission, phone, status")
 	}
 	if _, err := s.GetOrganization(ctx, c, orgID); err != nil {
 		return teli.User{}, err
 	}
-	u, err := s.orgUser(ctx, c, orgID, userID)
+	u, err := s.access.User(ctx, c, orgID, userID)
 	if err != nil {
 		return u, err
 	}
-	if in.Name != nil && str(in.Name) == "" {
+	if in.Name != nil && service.Trim(in.Name) == "" {
 		return u, teli.Invalid("name cannot be empty")
 	}
-	if in.Email != nil && !validEmail(str(in.Email)) {
+	if in.Email != nil && !validEmail(service.Trim(in.Email)) {
 		return u, teli.Invalid("email is not a valid email address")
 	}
 	if err := applyUserFields(&u, in); err != nil {
@@ -99,38 +100,16 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, orgID, userID string
 	return u, err
 }
 
-// memberOf returns a user of the caller's tenant that belongs to orgID. It answers "Organization
-// not found" before "User not found", as a caller naming both expects, while costing a single
-// lookup when both exist (the common case, on the path of most requests).
-func (s *Service) memberOf(ctx context.Context, c Caller, orgID, userID string) (teli.User, error) {
-	u, err := s.orgUser(ctx, c, orgID, userID)
-	if teli.CodeOf(err) == teli.CodeNotFound {
-		if _, orgErr := s.GetOrganization(ctx, c, orgID); orgErr != nil {
-			return u, orgErr
-		}
-	}
-	return u, err
-}
-
-// orgUser returns a user of the caller's tenant that belongs to orgID, or "User not found".
-func (s *Service) orgUser(ctx context.Context, c Caller, orgID, userID string) (teli.User, error) {
-	u, err := s.store.GetUser(ctx, c.TenantID, userID)
-	if errors.Is(err, teli.ErrNotFound) || (err == nil && u.OrganizationID != orgID) {
-		return teli.User{}, teli.NotFound("User not found")
-	}
-	return u, err
-}
-
 // applyUserFields validates and copies the present fields of in onto u.
 func applyUserFields(u *teli.User, in UpdateUserInput) error {
 	if in.Name != nil {
-		u.Name = str(in.Name)
+		u.Name = service.Trim(in.Name)
 	}
 	if in.Email != nil {
-		u.Email = str(in.Email)
+		u.Email = service.Trim(in.Email)
 	}
 	if in.Phone != nil {
-		p := str(in.Phone)
+		p := service.Trim(in.Phone)
 		if p != "" {
 			e164, err := phone.Normalize(p)
 			if err != nil {
@@ -141,14 +120,14 @@ func applyUserFields(u *teli.User, in UpdateUserInput) error {
 		u.Phone = p
 	}
 	if in.Permission != nil {
-		p := teli.Permission(str(in.Permission))
+		p := teli.Permission(service.Trim(in.Permission))
 		if !p.Valid() {
 			return teli.Invalid("permission must be 'admin' or 'user'")
 		}
 		u.Permission = p
 	}
 	if in.Status != nil {
-		st := str(in.Status)
+		st := service.Trim(in.Status)
 		if !teli.ValidUserStatus(st) {
 			return teli.Invalid("status must be one of %s", fmt.Sprintf("'%s', '%s', '%s'", teli.UserStatusActive, teli.UserStatusInactive, teli.UserStatusSuspended))
 		}

@@ -1,10 +1,11 @@
-package service
+package tenancy
 
 import (
 	"context"
 	"errors"
 
 	"github.com/openteli/teli/internal/apikey"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -15,16 +16,16 @@ const (
 )
 
 // Authenticate resolves an X-API-Key header value to its caller.
-func (s *Service) Authenticate(ctx context.Context, key string) (Caller, error) {
+func (s *Service) Authenticate(ctx context.Context, key string) (service.Caller, error) {
 	if key == "" {
-		return Caller{}, teli.Errorf(teli.CodeUnauthenticated, msgAPIKeyRequired)
+		return service.Caller{}, teli.Errorf(teli.CodeUnauthenticated, msgAPIKeyRequired)
 	}
 	k, err := s.store.APIKeyByHash(ctx, apikey.Hash(key))
 	if errors.Is(err, teli.ErrNotFound) {
-		return Caller{}, teli.Errorf(teli.CodeUnauthenticated, msgInvalidAPIKey)
+		return service.Caller{}, teli.Errorf(teli.CodeUnauthenticated, msgInvalidAPIKey)
 	}
 	if err != nil {
-		return Caller{}, err
+		return service.Caller{}, err
 	}
-	return Caller{TenantID: k.TenantID, KeyID: k.ID}, nil
+	return service.Caller{TenantID: k.TenantID, KeyID: k.ID}, nil
 }

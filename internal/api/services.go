@@ -1,0 +1,12 @@
+package api
+
+import (
+	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/tenancy"
+)
+
+// Services are the use-cases the handlers call, one per pipeline.
+type Services struct {
+	Tenancy *tenancy.Service
+	Service *service.Service
+}
