@@ -5,15 +5,16 @@ import (
 	"net/http"
 
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/agents"
 	"github.com/openteli/teli/internal/teli"
 )
 
 func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
-	var in service.AgentInput
+	var in agents.Input
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.Service.CreateAgent(r.Context(), callerOf(r), in)
+	a, err := s.svc.Agents.Create(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -42,12 +43,12 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	scope := service.ListScope{OrganizationID: q.Get("organization_id"), UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")}
-	agents, err := s.svc.Service.ListAgents(r.Context(), callerOf(r), scope, q.Get("agent_type"))
+	list, err := s.svc.Agents.List(r.Context(), callerOf(r), scope, q.Get("agent_type"))
 	if err != nil {
 		return err
 	}
-	views := make([]agentJSON, len(agents))
-	for i, a := range agents {
+	views := make([]agentJSON, len(list))
+	for i, a := range list {
 		views[i] = agentView(a)
 	}
 	writeOK(w, http.StatusOK, obj{"count": len(views), "agents": views})
@@ -55,7 +56,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.svc.Service.GetAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
+	a, err := s.svc.Agents.Get(r.Context(), callerOf(r), r.PathValue("agent_id"))
 	if err != nil {
 		return err
 	}
@@ -64,11 +65,11 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
-	var in service.AgentInput
+	var in agents.Input
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, changes, err := s.svc.Service.UpdateAgent(r.Context(), callerOf(r), r.PathValue("agent_id"), in)
+	a, changes, err := s.svc.Agents.Update(r.Context(), callerOf(r), r.PathValue("agent_id"), in)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (s *Server) updateAgentTools(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.Service.UpdateAgentTools(r.Context(), callerOf(r), r.PathValue("agent_id"), in.Tools)
+	a, err := s.svc.Agents.UpdateTools(r.Context(), callerOf(r), r.PathValue("agent_id"), in.Tools)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func (s *Server) updateAgentTools(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.svc.Service.DeleteAgent(r.Context(), callerOf(r), r.PathValue("agent_id"))
+	a, err := s.svc.Agents.Delete(r.Context(), callerOf(r), r.PathValue("agent_id"))
 	if err != nil {
 		return err
 	}

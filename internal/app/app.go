@@ -25,6 +25,7 @@ import (
 	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/agents"
 	"github.com/openteli/teli/internal/service/tenancy"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
@@ -138,6 +139,9 @@ func newServices(cfg config.Config, db Database, platform *sandbox.Platform, que
 	access := service.NewAccess(db)
 	return api.Services{
 		Tenancy: tenancy.New(tenancy.Deps{Store: db, Access: access, Clock: o.Clock, IDs: o.IDs}),
+		Agents: agents.New(agents.Deps{
+			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
+		}),
 		Service: service.New(service.Deps{
 			Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
 			Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},

@@ -98,9 +98,9 @@ func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (
 	if err != nil {
 		return teli.Campaign{}, teli.Agent{}, err
 	}
-	agent, err := s.GetAgent(ctx, c, Trim(in.SMSAgentID))
-	if err == nil && agent.OrganizationID != user.OrganizationID {
-		err = errAgentNotFound
+	agent, err := s.store.GetAgent(ctx, c.TenantID, Trim(in.SMSAgentID))
+	if errors.Is(err, teli.ErrNotFound) || (err == nil && agent.OrganizationID != user.OrganizationID) {
+		err = ErrAgentNotFound
 	}
 	if err != nil {
 		return teli.Campaign{}, agent, err

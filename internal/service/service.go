@@ -59,6 +59,9 @@ type Caller struct {
 	KeyID    string
 }
 
+// ErrAgentNotFound answers a request naming an agent the caller cannot reach.
+var ErrAgentNotFound = teli.NotFound("Agent not found")
+
 // Trim returns the value of an optional request field without surrounding space; "" when the
 // field is absent.
 func Trim(p *string) string {

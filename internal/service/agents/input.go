@@ -1,16 +1,17 @@
-package service
+package agents
 
 import (
 	"reflect"
 	"strings"
 
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
 // applyAgentInput validates the present fields of in and copies them onto a, whose Type (and,
 // for voice agents, Voice) is already set. It reports which groups of settings changed.
-func applyAgentInput(a *teli.Agent, in AgentInput) (AgentChanges, error) {
-	var ch AgentChanges
+func applyAgentInput(a *teli.Agent, in Input) (Changes, error) {
+	var ch Changes
 	if err := applyCommon(a, in, &ch); err != nil {
 		return ch, err
 	}
@@ -20,9 +21,9 @@ func applyAgentInput(a *teli.Agent, in AgentInput) (AgentChanges, error) {
 	return ch, applyVoice(a, in, &ch)
 }
 
-func applyCommon(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
+func applyCommon(a *teli.Agent, in Input, ch *Changes) error {
 	if in.AgentName != nil {
-		name := Trim(in.AgentName)
+		name := service.Trim(in.AgentName)
 		switch {
 		case name == "":
 			return teli.Invalid("agent_name cannot be empty")
@@ -32,7 +33,7 @@ func applyCommon(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 		a.Name, ch.AgentInfo = name, true
 	}
 	if in.Prompt != nil {
-		if Trim(in.Prompt) == "" {
+		if service.Trim(in.Prompt) == "" {
 			return teli.Invalid("prompt cannot be empty")
 		}
 		a.Prompt, ch.AIBehavior = strings.TrimSpace(*in.Prompt), true
@@ -54,7 +55,7 @@ func applyCommon(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 	return nil
 }
 
-func applySMS(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
+func applySMS(a *teli.Agent, in Input, ch *Changes) error {
 	if in.Tools != nil {
 		return teli.Invalid("SMS agents do not support tools")
 	}
@@ -71,22 +72,22 @@ func applySMS(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 	return nil
 }
 
-func applyVoice(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
+func applyVoice(a *teli.Agent, in Input, ch *Changes) error {
 	if in.DripSchedule != nil {
 		return teli.Invalid("drip_schedule is only supported for SMS agents")
 	}
 	v := a.Voice
 	if in.VoiceID != nil {
-		if Trim(in.VoiceID) == "" {
+		if service.Trim(in.VoiceID) == "" {
 			return teli.Invalid("voice_id is required for voice agents")
 		}
-		v.VoiceID, ch.VoiceSettings = Trim(in.VoiceID), true
+		v.VoiceID, ch.VoiceSettings = service.Trim(in.VoiceID), true
 	}
 	if in.Language != nil {
-		if !teli.ValidLanguage(Trim(in.Language)) {
+		if !teli.ValidLanguage(service.Trim(in.Language)) {
 			return teli.Invalid("language must be one of %s", strings.Join(teli.Languages, ", "))
 		}
-		v.Language, ch.VoiceSettings = Trim(in.Language), true
+		v.Language, ch.VoiceSettings = service.Trim(in.Language), true
 	}
 	if err := applyVoicemail(v, in, ch); err != nil {
 		return err
@@ -114,7 +115,7 @@ func applyVoice(a *teli.Agent, in AgentInput, ch *AgentChanges) error {
 	return applySettings(v, in.VoiceSettings, ch)
 }
 
-func applyVoicemail(v *teli.VoiceConfig, in AgentInput, ch *AgentChanges) error {
+func applyVoicemail(v *teli.VoiceConfig, in Input, ch *Changes) error {
 	detect, enable := in.DetectVoicemail, in.EnableVoicemailDetection
 	if detect != nil && enable != nil && *detect != *enable {
 		return teli.Invalid("detect_voicemail and enable_voicemail_detection disagree; send one of them")
@@ -132,7 +133,7 @@ func applyVoicemail(v *teli.VoiceConfig, in AgentInput, ch *AgentChanges) error 
 }
 
 // applySettings merges the tuning fields that were sent over the stored ones.
-func applySettings(v *teli.VoiceConfig, sent teli.VoiceSettings, ch *AgentChanges) error {
+func applySettings(v *teli.VoiceConfig, sent teli.VoiceSettings, ch *Changes) error {
 	if err := sent.Validate(); err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func knowledgeBaseIDs(ids []string) ([]string, error) {
 }
 
 // firstVoiceField names the first voice-only field present in in, or "".
-func firstVoiceField(in AgentInput) string {
+func firstVoiceField(in Input) string {
 	present := []struct {
 		name string
 		set  bool

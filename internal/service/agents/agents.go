@@ -1,15 +1,58 @@
-package service
+// Package agents holds the agents: reusable AI personas, SMS or voice, validated when created
+// and updated. A voice agent also lives on its voice platform, kept in step by jobs committed
+// with each change.
+package agents
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/openteli/teli/internal/jobargs"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
 )
+
+// Store is what the agent use-cases read and write.
+type Store interface {
+	InTx(ctx context.Context, fn func(tx teli.Store) error) error
+	Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error
+	CreateAgent(ctx context.Context, a teli.Agent) error
+	GetAgent(ctx context.Context, tenantID, id string) (teli.Agent, error)
+	ListAgents(ctx context.Context, f teli.AgentFilter) ([]teli.Agent, error)
+	UpdateAgent(ctx context.Context, a teli.Agent) error
+	DeleteAgent(ctx context.Context, tenantID, id string, at time.Time) error
+}
+
+// Service is the agent use-cases, bound to their dependencies.
+type Service struct {
+	store  Store
+	access service.Access
+	clock  teli.Clock
+	ids    teli.IDSource
+	voice  voice.Platform
+	log    *slog.Logger
+}
+
+// Deps are the dependencies of a Service.
+type Deps struct {
+	Store  Store
+	Access service.Access
+	Clock  teli.Clock
+	IDs    teli.IDSource
+	// Voice is the voice platform voice agents live on.
+	Voice  voice.Platform
+	Logger *slog.Logger
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{store: d.Store, access: d.Access, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger}
+}
 
 // Defaults for voice agents, from the hosted API's create-voice page.
 const (
@@ -18,9 +61,9 @@ const (
 	maxAgentName    = 200
 )
 
-// AgentInput is the body of POST /v1/agents and PATCH /v1/agents/{id}. Pointers and raw JSON
+// Input is the body of POST /v1/agents and PATCH /v1/agents/{id}. Pointers and raw JSON
 // tell "absent" from "empty": on PATCH only present fields change.
-type AgentInput struct {
+type Input struct {
 	AgentType       *string         `json:"agent_type"`
 	AgentName       *string         `json:"agent_name"`
 	StartingMessage *string         `json:"starting_message"`
@@ -41,27 +84,25 @@ type AgentInput struct {
 	teli.VoiceSettings
 }
 
-// AgentChanges says which groups of an agent's settings an update touched (the voice update
+// Changes says which groups of an agent's settings an update touched (the voice update
 // response reports them).
-type AgentChanges struct {
+type Changes struct {
 	AgentInfo     bool `json:"agent_info"`
 	AIBehavior    bool `json:"ai_behavior"`
 	VoiceSettings bool `json:"voice_settings"`
 }
 
-var errAgentNotFound = teli.NotFound("Agent not found")
-
-// CreateAgent validates in and creates an SMS or voice agent; a voice agent is first created on
+// Create validates in and creates an SMS or voice agent; a voice agent is first created on
 // the voice platform, which assigns its voice ids.
-func (s *Service) CreateAgent(ctx context.Context, c Caller, in AgentInput) (teli.Agent, error) {
-	if Trim(in.AgentName) == "" || Trim(in.OrganizationID) == "" || Trim(in.UserID) == "" {
+func (s *Service) Create(ctx context.Context, c service.Caller, in Input) (teli.Agent, error) {
+	if service.Trim(in.AgentName) == "" || service.Trim(in.OrganizationID) == "" || service.Trim(in.UserID) == "" {
 		return teli.Agent{}, teli.Invalid("agent_name, organization_id, and user_id are required")
 	}
-	a := teli.Agent{Type: teli.AgentType(Trim(in.AgentType))}
+	a := teli.Agent{Type: teli.AgentType(service.Trim(in.AgentType))}
 	if !a.Type.Valid() {
 		return a, teli.Invalid("agent_type must be 'sms' or 'voice'")
 	}
-	owner, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
+	owner, err := s.access.Member(ctx, c, service.Trim(in.OrganizationID), service.Trim(in.UserID))
 	if err != nil {
 		return a, err
 	}
@@ -106,9 +147,9 @@ func (s *Service) createVoiceAgent(ctx context.Context, a *teli.Agent) error {
 	return nil
 }
 
-// ListAgents lists the agents of an organization visible to the caller: all of them for a
+// List lists the agents of an organization visible to the caller: all of them for a
 // verified admin, otherwise the user's own.
-func (s *Service) ListAgents(ctx context.Context, c Caller, sc ListScope, agentType string) ([]teli.Agent, error) {
+func (s *Service) List(ctx context.Context, c service.Caller, sc service.ListScope, agentType string) ([]teli.Agent, error) {
 	owner, err := s.access.Owner(ctx, c, sc)
 	if err != nil {
 		return nil, err
@@ -122,42 +163,42 @@ func (s *Service) ListAgents(ctx context.Context, c Caller, sc ListScope, agentT
 	})
 }
 
-// GetAgent returns one agent by agent_id, unique_id or voice_agent_id.
-func (s *Service) GetAgent(ctx context.Context, c Caller, id string) (teli.Agent, error) {
+// Get returns one agent by agent_id, unique_id or voice_agent_id.
+func (s *Service) Get(ctx context.Context, c service.Caller, id string) (teli.Agent, error) {
 	a, err := s.store.GetAgent(ctx, c.TenantID, id)
 	if errors.Is(err, teli.ErrNotFound) {
-		return a, errAgentNotFound
+		return a, service.ErrAgentNotFound
 	}
 	return a, err
 }
 
-// UpdateAgent applies the present fields of in. A voice agent's new configuration reaches the
+// Update applies the present fields of in. A voice agent's new configuration reaches the
 // voice platform through a job committed with the change.
-func (s *Service) UpdateAgent(ctx context.Context, c Caller, id string, in AgentInput) (teli.Agent, AgentChanges, error) {
-	a, err := s.GetAgent(ctx, c, id)
+func (s *Service) Update(ctx context.Context, c service.Caller, id string, in Input) (teli.Agent, Changes, error) {
+	a, err := s.Get(ctx, c, id)
 	if err != nil {
-		return a, AgentChanges{}, err
+		return a, Changes{}, err
 	}
-	if t := in.AgentType; t != nil && teli.AgentType(Trim(t)) != a.Type {
-		return a, AgentChanges{}, teli.Invalid("agent_type cannot be changed")
+	if t := in.AgentType; t != nil && teli.AgentType(service.Trim(t)) != a.Type {
+		return a, Changes{}, teli.Invalid("agent_type cannot be changed")
 	}
 	if in.Tools != nil {
-		return a, AgentChanges{}, teli.Invalid("tools are updated with PATCH /v1/agents/{agent_id}/tools")
+		return a, Changes{}, teli.Invalid("tools are updated with PATCH /v1/agents/{agent_id}/tools")
 	}
 	changes, err := applyAgentInput(&a, in)
 	if err != nil {
 		return a, changes, err
 	}
-	if changes == (AgentChanges{}) {
+	if changes == (Changes{}) {
 		return a, changes, teli.Invalid("No valid fields to update")
 	}
 	a.ModifiedAt = s.clock.Now()
 	return a, changes, s.saveAgent(ctx, a)
 }
 
-// UpdateAgentTools replaces a voice agent's tool list.
-func (s *Service) UpdateAgentTools(ctx context.Context, c Caller, id string, raw json.RawMessage) (teli.Agent, error) {
-	a, err := s.GetAgent(ctx, c, id)
+// UpdateTools replaces a voice agent's tool list.
+func (s *Service) UpdateTools(ctx context.Context, c service.Caller, id string, raw json.RawMessage) (teli.Agent, error) {
+	a, err := s.Get(ctx, c, id)
 	if err != nil {
 		return a, err
 	}
@@ -187,15 +228,15 @@ func (s *Service) saveAgent(ctx context.Context, a teli.Agent) error {
 		return tx.Enqueue(ctx, jobargs.VoiceAgentSync{TenantID: a.TenantID, AgentID: a.ID}, teli.JobOpts{})
 	})
 	if errors.Is(err, teli.ErrNotFound) {
-		return errAgentNotFound
+		return service.ErrAgentNotFound
 	}
 	return err
 }
 
-// DeleteAgent removes an agent from every read; a voice agent is then removed from its voice
+// Delete removes an agent from every read; a voice agent is then removed from its voice
 // platform by a job committed with the deletion.
-func (s *Service) DeleteAgent(ctx context.Context, c Caller, id string) (teli.Agent, error) {
-	a, err := s.GetAgent(ctx, c, id)
+func (s *Service) Delete(ctx context.Context, c service.Caller, id string) (teli.Agent, error) {
+	a, err := s.Get(ctx, c, id)
 	if err != nil {
 		return a, err
 	}
@@ -210,7 +251,7 @@ func (s *Service) DeleteAgent(ctx context.Context, c Caller, id string) (teli.Ag
 			teli.JobOpts{UniqueByArgs: true})
 	})
 	if errors.Is(err, teli.ErrNotFound) {
-		return a, errAgentNotFound
+		return a, service.ErrAgentNotFound
 	}
 	return a, err
 }
