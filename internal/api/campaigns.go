@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 )
 
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) error {
-	var in service.CampaignInput
+	var in outbound.CampaignInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	l, err := s.svc.Service.CreateCampaign(r.Context(), callerOf(r), in)
+	l, err := s.svc.Outbound.CreateCampaign(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func campaignView(c teli.Campaign) obj {
 }
 
 func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.svc.Service.GetCampaign(r.Context(), callerOf(r), r.PathValue("campaign_id"))
+	c, err := s.svc.Outbound.GetCampaign(r.Context(), callerOf(r), r.PathValue("campaign_id"))
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	sc := service.ListScope{OrganizationID: r.PathValue("org_id"), UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")}
-	list, err := s.svc.Service.ListCampaigns(r.Context(), callerOf(r), sc)
+	list, err := s.svc.Outbound.ListCampaigns(r.Context(), callerOf(r), sc)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (s *Server) campaignMessages(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.Service.CampaignMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), since, limit)
+	page, err := s.svc.Outbound.CampaignMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), since, limit)
 	if err != nil {
 		return err
 	}

@@ -11,15 +11,16 @@ import (
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/teli"
 )
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
-	var in service.CreateGroupInput
+	var in leads.CreateGroupInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	g, err := s.svc.Service.CreateGroup(r.Context(), callerOf(r), in)
+	g, err := s.svc.Leads.CreateGroup(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func (s *Server) uploadContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.Service.UploadContacts(r.Context(), callerOf(r), to, parsed)
+	res, err := s.svc.Leads.UploadContacts(r.Context(), callerOf(r), to, parsed)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (s *Server) uploadContacts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func parseUpload(r *http.Request) (service.UploadTarget, contacts.Result, error) {
+func parseUpload(r *http.Request) (leads.UploadTarget, contacts.Result, error) {
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
 		return parseCSVUpload(r)
@@ -64,27 +65,27 @@ func parseUpload(r *http.Request) (service.UploadTarget, contacts.Result, error)
 		Contacts       *[]json.RawMessage `json:"contacts"`
 	}
 	if err := decodeBody(r, &in); err != nil {
-		return service.UploadTarget{}, contacts.Result{}, err
+		return leads.UploadTarget{}, contacts.Result{}, err
 	}
-	to := service.UploadTarget{ListID: deref(in.ListID), OrganizationID: deref(in.OrganizationID), UserID: deref(in.UserID)}
+	to := leads.UploadTarget{ListID: deref(in.ListID), OrganizationID: deref(in.OrganizationID), UserID: deref(in.UserID)}
 	if in.Contacts == nil || len(*in.Contacts) == 0 {
 		return to, contacts.Result{}, teli.Invalid("contacts must be a non-empty array (or upload a CSV file as multipart/form-data)")
 	}
 	return to, contacts.ParseJSON(*in.Contacts), nil
 }
 
-func parseCSVUpload(r *http.Request) (service.UploadTarget, contacts.Result, error) {
+func parseCSVUpload(r *http.Request) (leads.UploadTarget, contacts.Result, error) {
 	// Files larger than this stay on disk while they are parsed.
 	const inMemory = 8 << 20
 	if err := r.ParseMultipartForm(inMemory); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return service.UploadTarget{}, contacts.Result{}, errBodyTooLarge{tooLarge.Limit}
+			return leads.UploadTarget{}, contacts.Result{}, errBodyTooLarge{tooLarge.Limit}
 		}
-		return service.UploadTarget{}, contacts.Result{}, teli.Invalid("malformed multipart form: %v", err)
+		return leads.UploadTarget{}, contacts.Result{}, teli.Invalid("malformed multipart form: %v", err)
 	}
 	defer r.MultipartForm.RemoveAll()
-	to := service.UploadTarget{
+	to := leads.UploadTarget{
 		ListID: strings.TrimSpace(r.FormValue("list_id")), OrganizationID: strings.TrimSpace(r.FormValue("organization_id")),
 		UserID: strings.TrimSpace(r.FormValue("user_id")),
 	}
@@ -112,7 +113,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &raw); err != nil {
 		return err
 	}
-	res, err := s.svc.Service.CreateContact(r.Context(), callerOf(r), raw)
+	res, err := s.svc.Leads.CreateContact(r.Context(), callerOf(r), raw)
 	if err != nil {
 		return err
 	}
@@ -126,12 +127,12 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) groupContacts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	_, leads, err := s.svc.Service.GroupContacts(r.Context(), callerOf(r), r.PathValue("list_id"), q.Get("user_id"), q.Get("is_admin"))
+	_, list, err := s.svc.Leads.GroupContacts(r.Context(), callerOf(r), r.PathValue("list_id"), q.Get("user_id"), q.Get("is_admin"))
 	if err != nil {
 		return err
 	}
-	views := make([]obj, len(leads))
-	for i, l := range leads {
+	views := make([]obj, len(list))
+	for i, l := range list {
 		views[i] = leadView(l)
 		views[i]["lead_id"] = l.UniqueID
 	}
@@ -147,7 +148,7 @@ const (
 
 func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lq := service.LeadQuery{
+	lq := leads.Query{
 		ListScope: service.ListScope{OrganizationID: r.PathValue("org_id"), UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")},
 		GroupID:   q.Get("group_id"), Phone: q.Get("phone_number"),
 	}
@@ -155,12 +156,12 @@ func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) error {
 	if lq.Page, lq.PageSize, err = paging(q.Get("page"), q.Get("page_size")); err != nil {
 		return err
 	}
-	leads, total, err := s.svc.Service.ListLeads(r.Context(), callerOf(r), lq)
+	list, total, err := s.svc.Leads.List(r.Context(), callerOf(r), lq)
 	if err != nil {
 		return err
 	}
-	views := make([]obj, len(leads))
-	for i, l := range leads {
+	views := make([]obj, len(list))
+	for i, l := range list {
 		views[i] = leadView(l)
 	}
 	body := obj{"count": len(views), "total": total, "leads": views}
@@ -198,7 +199,7 @@ func (s *Server) deleteLeads(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	n, err := s.svc.Service.DeleteLeads(r.Context(), callerOf(r), in.LeadIDs, deref(in.GroupID))
+	n, err := s.svc.Leads.Delete(r.Context(), callerOf(r), in.LeadIDs, deref(in.GroupID))
 	if err != nil {
 		return err
 	}

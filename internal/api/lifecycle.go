@@ -6,15 +6,16 @@ import (
 	"net/http"
 
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 )
 
 func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
-	var in service.AddLeadsInput
+	var in outbound.AddLeadsInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.Service.AddLeads(r.Context(), callerOf(r), r.PathValue("campaign_id"), in)
+	res, err := s.svc.Outbound.AddLeads(r.Context(), callerOf(r), r.PathValue("campaign_id"), in)
 	if err != nil {
 		return err
 	}
@@ -34,15 +35,15 @@ func (s *Server) addLeads(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pauseCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.Service.PauseCampaign, "Campaign paused")
+	return s.lifecycle(w, r, s.svc.Outbound.PauseCampaign, "Campaign paused")
 }
 
 func (s *Server) resumeCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.Service.ResumeCampaign, "Campaign resumed")
+	return s.lifecycle(w, r, s.svc.Outbound.ResumeCampaign, "Campaign resumed")
 }
 
 func (s *Server) endCampaign(w http.ResponseWriter, r *http.Request) error {
-	return s.lifecycle(w, r, s.svc.Service.EndCampaign, "Campaign ended")
+	return s.lifecycle(w, r, s.svc.Outbound.EndCampaign, "Campaign ended")
 }
 
 type lifecycleChange func(ctx context.Context, c service.Caller, id string) (teli.Campaign, error)

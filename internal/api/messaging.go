@@ -9,30 +9,30 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 )
 
 // idempotentBody reads the request body for decoding and fingerprints the request for its
 // Idempotency-Key: a retry must be the same method, path and body.
-func idempotentBody(r *http.Request) (service.Idempotency, error) {
+func idempotentBody(r *http.Request) (outbound.Idempotency, error) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
-		return service.Idempotency{}, nil
+		return outbound.Idempotency{}, nil
 	}
 	data, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return service.Idempotency{}, errBodyTooLarge{tooLarge.Limit}
+		return outbound.Idempotency{}, errBodyTooLarge{tooLarge.Limit}
 	}
 	if err != nil {
-		return service.Idempotency{}, teli.Invalid("could not read request body")
+		return outbound.Idempotency{}, teli.Invalid("could not read request body")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	sum := sha256.New()
 	fmt.Fprintf(sum, "%s %s\n", r.Method, r.URL.Path)
 	sum.Write(data)
-	return service.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil))}, nil
+	return outbound.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil))}, nil
 }
 
 // markReplay tells the client that the response is the stored one of an earlier request.
@@ -55,13 +55,13 @@ func (s *Server) manualSend(w http.ResponseWriter, r *http.Request, mms bool) er
 	if err != nil {
 		return err
 	}
-	var in service.ManualInput
+	var in outbound.ManualInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	send, text := s.svc.Service.SendSMS, "SMS sent successfully"
+	send, text := s.svc.Outbound.SendSMS, "SMS sent successfully"
 	if mms {
-		send, text = s.svc.Service.SendMMS, "MMS sent successfully"
+		send, text = s.svc.Outbound.SendMMS, "MMS sent successfully"
 	}
 	res, err := send(r.Context(), callerOf(r), in, idem)
 	if err != nil {
@@ -84,11 +84,11 @@ func (s *Server) bulkSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in service.BulkInput
+	var in outbound.BulkInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.Service.BulkSend(r.Context(), callerOf(r), in, idem)
+	res, err := s.svc.Outbound.BulkSend(r.Context(), callerOf(r), in, idem)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) bulkSend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) error {
-	m, th, err := s.svc.Service.GetMessage(r.Context(), callerOf(r), r.PathValue("message_id"))
+	m, th, err := s.svc.Outbound.GetMessage(r.Context(), callerOf(r), r.PathValue("message_id"))
 	if err != nil {
 		return err
 	}

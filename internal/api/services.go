@@ -3,12 +3,16 @@ package api
 import (
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/leads"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/service/tenancy"
 )
 
 // Services are the use-cases the handlers call, one per pipeline.
 type Services struct {
-	Tenancy *tenancy.Service
-	Agents  *agents.Service
-	Service *service.Service
+	Tenancy  *tenancy.Service
+	Agents   *agents.Service
+	Leads    *leads.Service
+	Outbound *outbound.Service
+	Service  *service.Service
 }

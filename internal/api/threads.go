@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 )
 
 func (s *Server) assignThread(w http.ResponseWriter, r *http.Request) error {
-	var in service.AssignInput
+	var in outbound.AssignInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.Service.AssignThread(r.Context(), callerOf(r), in)
+	a, err := s.svc.Outbound.AssignThread(r.Context(), callerOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func (s *Server) unassignThread(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	th, err := s.svc.Service.UnassignThread(r.Context(), callerOf(r), deref(in.CampaignID), deref(in.PhoneNumber))
+	th, err := s.svc.Outbound.UnassignThread(r.Context(), callerOf(r), deref(in.CampaignID), deref(in.PhoneNumber))
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func (s *Server) unassignThread(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) campaignContacts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := parseCapped("limit", q.Get("limit"), service.DefaultContactsLimit, 1)
+	limit, err := parseCapped("limit", q.Get("limit"), outbound.DefaultContactsLimit, 1)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (s *Server) campaignContacts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	sc := service.ListScope{UserID: q.Get("user_id"), IsAdmin: q.Get("is_admin")}
-	page, err := s.svc.Service.CampaignContacts(r.Context(), callerOf(r), r.PathValue("campaign_id"), sc, limit, offset)
+	page, err := s.svc.Outbound.CampaignContacts(r.Context(), callerOf(r), r.PathValue("campaign_id"), sc, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (s *Server) threadMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.Service.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), since, before, limit)
+	page, err := s.svc.Outbound.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), since, before, limit)
 	if err != nil {
 		return err
 	}

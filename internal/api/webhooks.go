@@ -64,7 +64,7 @@ func (s *Server) carrierStatus(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if err := s.svc.Service.ApplyCarrierStatus(r.Context(), c.Name(), u); err != nil {
+	if err := s.svc.Outbound.ApplyCarrierStatus(r.Context(), c.Name(), u); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

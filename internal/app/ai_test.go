@@ -94,7 +94,7 @@ func aiStoryPrompt(t *testing.T, b apitest.Backend) {
 	e.do("POST", "/v1/sms/bulk-send", fmt.Sprintf(`{"campaign_id": "convo", "phone_numbers": [%q], "message": "Rates dropped today, {{first_name}}!"}`, lead), 200)
 	e.waitStatuses("convo", lead, "agent:delivered broadcast:delivered")
 	e.clock.Set(apitest.Epoch.Add(15 * time.Minute)) // the sweep, as the periodic job runs it
-	if n, err := e.app.Service().RunDrips(context.Background()); err != nil || n != 1 {
+	if n, err := e.app.Outbound().RunDrips(context.Background()); err != nil || n != 1 {
 		t.Fatalf("drip sweep: %d follow-ups, %v", n, err)
 	}
 	e.waitStatuses("convo", lead, "agent:delivered broadcast:delivered drip:delivered")
@@ -802,7 +802,7 @@ func aiStoryAIDrip(t *testing.T, b apitest.Backend) {
 	e.waitStatuses("aidrip", phone, "agent:delivered")
 	e.fake.pushReply(openaitest.Reply{Content: "Just checking in, Ann \u2014 any questions?"})
 	e.clock.Advance(2 * time.Hour)
-	n, err := e.app.Service().RunDrips(context.Background())
+	n, err := e.app.Outbound().RunDrips(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("drip sweep: %d due, %v", n, err)
 	}

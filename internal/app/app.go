@@ -26,6 +26,8 @@ import (
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/leads"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/service/tenancy"
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
@@ -111,7 +113,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// The job queue inserts from the moment the database is open; it works jobs only once
 	// StartJobs hands it these workers, by then complete.
 	jobWorkers := river.NewWorkers()
-	workers.Register(jobWorkers, workers.Deps{Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc.Service})
+	workers.Register(jobWorkers, workers.Deps{
+		Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc.Service, Outbound: svc.Outbound,
+	})
 	return &App{
 		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
 		work: queue,
@@ -137,20 +141,25 @@ func newDispatcher(cfg config.Config, db Database, sender carrier.Carrier, o Opt
 // newServices builds the use-cases, each with the part of the database it uses.
 func newServices(cfg config.Config, db Database, platform *sandbox.Platform, queue *work.Queue, o Options) api.Services {
 	access := service.NewAccess(db)
+	conv := service.New(service.Deps{
+		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
+		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+		LLM:     o.LLM,
+		Work:    queue,
+		AI: service.AISettings{
+			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
+		},
+	})
 	return api.Services{
 		Tenancy: tenancy.New(tenancy.Deps{Store: db, Access: access, Clock: o.Clock, IDs: o.IDs}),
 		Agents: agents.New(agents.Deps{
 			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
 		}),
-		Service: service.New(service.Deps{
-			Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
-			Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
-			LLM:     o.LLM,
-			Work:    queue,
-			AI: service.AISettings{
-				BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
-			},
+		Leads: leads.New(leads.Deps{Store: db, Access: access, Clock: o.Clock, IDs: o.IDs}),
+		Outbound: outbound.New(outbound.Deps{
+			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Work: queue, Conversation: conv,
 		}),
+		Service: conv,
 	}
 }
 
@@ -199,6 +208,9 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Tenancy exposes tenants, keys, organizations and users (tests use it).
 func (a *App) Tenancy() *tenancy.Service { return a.svc.Tenancy }
+
+// Outbound exposes campaigns, messaging and drips (tests use it).
+func (a *App) Outbound() *outbound.Service { return a.svc.Outbound }
 
 // Service exposes the remaining use-cases (tests use them).
 func (a *App) Service() *service.Service { return a.svc.Service }

@@ -395,7 +395,7 @@ func storyDrips(t *testing.T, b apitest.Backend) {
 	sweep := func(at time.Time) int {
 		t.Helper()
 		e.srv.Clock.Set(at)
-		n, err := e.srv.App.Service().RunDrips(context.Background())
+		n, err := e.srv.App.Outbound().RunDrips(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ func (s *Service) AIEnabled() bool { return s.llm != nil }
 // thread is marked as waiting for a person instead.
 func (s *Service) afterInbound(ctx context.Context, tx *work.Tx, th teli.Thread, msg teli.Message) error {
 	if th.Owner != teli.OwnerAI {
-		return s.scheduleExtraction(ctx, tx, th, msg.ID)
+		return s.ScheduleExtraction(ctx, tx, th, msg.ID)
 	}
 	if s.llm == nil {
 		return tx.SetAIState(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.AIWaitingForHuman)
@@ -77,7 +77,7 @@ func (s *Service) afterInbound(ctx context.Context, tx *work.Tx, th teli.Thread,
 	if err := work.Soon(ctx, tx, job, work.Opts{Delay: s.ai.BurstWindow, MaxAttempts: 5}, s.Reply); err != nil {
 		return err
 	}
-	return s.scheduleExtraction(ctx, tx, th, msg.ID)
+	return s.ScheduleExtraction(ctx, tx, th, msg.ID)
 }
 
 // Reply answers a thread's latest burst of inbound messages once, as the agent. It does nothing
@@ -173,13 +173,10 @@ func (s *Service) commitReply(ctx context.Context, camp teli.Campaign, th teli.T
 			}
 		}
 		now := s.clock.Now()
-		reply := s.outbound(camp, th.Phone, text, now)
+		reply := s.outbox.Message(camp, th.Phone, text, now)
 		expires := now.Add(aiReplyValidity)
 		reply.Sender, reply.Purpose, reply.ExpiresAt = teli.SenderAgent, teli.PurposeReply, &expires
-		if err := tx.InsertMessages(ctx, []teli.Message{reply}); err != nil {
-			return err
-		}
-		return tx.Dispatch(ctx)
+		return tx.QueueMessages(ctx, reply)
 	})
 }
 
@@ -193,10 +190,7 @@ func (s *Service) applyTool(ctx context.Context, tx *work.Tx, camp teli.Campaign
 		if err != nil || reply == nil {
 			return false, err
 		}
-		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
-			return false, err
-		}
-		return true, tx.Dispatch(ctx)
+		return true, tx.QueueMessages(ctx, *reply)
 	case toolRequestCall:
 		if !camp.Settings.EnableSMSToVoice {
 			return false, nil

@@ -19,9 +19,9 @@ import (
 // extractionSchemaName names the structured output of an extraction.
 const extractionSchemaName = "lead_extraction"
 
-// scheduleExtraction queues a fresh extraction of the thread after its latest message,
+// ScheduleExtraction queues a fresh extraction of the thread after its latest message,
 // debounced like replies: only the job for the newest message does the work.
-func (s *Service) scheduleExtraction(ctx context.Context, tx teli.Store, th teli.Thread, afterID string) error {
+func (s *Service) ScheduleExtraction(ctx context.Context, tx teli.Store, th teli.Thread, afterID string) error {
 	if s.llm == nil {
 		return nil
 	}
@@ -99,10 +99,7 @@ func (s *Service) saveExtraction(ctx context.Context, camp teli.Campaign, th tel
 		if err != nil || reply == nil {
 			return err
 		}
-		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
-			return err
-		}
-		return tx.Dispatch(ctx)
+		return tx.QueueMessages(ctx, *reply)
 	})
 }
 

@@ -150,10 +150,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		if reply == nil {
 			return nil
 		}
-		if err := tx.InsertMessages(ctx, []teli.Message{*reply}); err != nil {
-			return err
-		}
-		return tx.Dispatch(ctx)
+		return tx.QueueMessages(ctx, *reply)
 	})
 	if errors.Is(err, errAlreadyProcessed) {
 		return nil // processed by the other path (the job, or the in-process run); this one rolled back
@@ -215,7 +212,7 @@ func (s *Service) applyKeyword(ctx context.Context, tx teli.Store, kind keyword.
 		// A repeated STOP, or START from a number that was not opted out: no second reply.
 		return outcome, nil, err
 	}
-	reply := s.outbound(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), at)
+	reply := s.outbox.Message(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), at)
 	reply.Sender, reply.Purpose = teli.SenderSystem, purpose
 	return outcome, &reply, nil
 }
@@ -232,34 +229,4 @@ func detailOf(body string) string {
 		cut--
 	}
 	return body[:cut]
-}
-
-// ApplyCarrierStatus records a carrier's status callback on the message it names. Reports that
-// are late, repeated or out of order change nothing.
-func (s *Service) ApplyCarrierStatus(ctx context.Context, provider string, u carrier.StatusUpdate) error {
-	st, ok := messageStatusOf(u.Status)
-	if !ok || u.MessageID == "" {
-		return nil
-	}
-	_, err := s.store.ApplyStatus(ctx, teli.StatusReport{
-		Provider: provider, ProviderID: u.ProviderID, MessageID: u.MessageID, Status: st,
-		ErrorCode: u.ErrorCode, At: s.clock.Now(),
-	})
-	return err
-}
-
-// messageStatusOf maps a carrier status onto a message's; statuses that say nothing new for an
-// outbound message (accepted, queued, read) map to none.
-func messageStatusOf(s carrier.Status) (teli.MessageStatus, bool) {
-	switch s {
-	case carrier.StatusSending, carrier.StatusSent:
-		return teli.MessageSent, true
-	case carrier.StatusDelivered:
-		return teli.MessageDelivered, true
-	case carrier.StatusUndelivered:
-		return teli.MessageUndelivered, true
-	case carrier.StatusFailed, carrier.StatusCanceled:
-		return teli.MessageFailed, true
-	}
-	return "", false
 }

@@ -5,6 +5,7 @@ package service
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/openteli/teli/internal/llm"
@@ -17,6 +18,7 @@ import (
 type Service struct {
 	store   teli.Store
 	access  Access
+	outbox  Outbox
 	clock   teli.Clock
 	ids     teli.IDSource
 	voice   voice.Platform
@@ -49,7 +51,7 @@ type Deps struct {
 
 // New returns a Service.
 func New(d Deps) *Service {
-	return &Service{store: d.Store, access: NewAccess(d.Store), clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent,
+	return &Service{store: d.Store, access: NewAccess(d.Store), outbox: Outbox{IDs: d.IDs}, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent,
 		llm: d.LLM, ai: d.AI.withDefaults(), work: d.Work}
 }
 
@@ -69,6 +71,11 @@ func Trim(p *string) string {
 		return ""
 	}
 	return strings.TrimSpace(*p)
+}
+
+// Missing reports whether any of the required request fields is absent or blank.
+func Missing(fields ...*string) bool {
+	return slices.ContainsFunc(fields, func(p *string) bool { return Trim(p) == "" })
 }
 
 // LenientPlus restores the "+" of a number that a query string or form decoded to a space.

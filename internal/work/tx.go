@@ -94,6 +94,14 @@ func (tx *Tx) Dispatch(ctx context.Context) error {
 	return tx.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{})
 }
 
+// QueueMessages writes outbound messages to the outbox and asks for their dispatch.
+func (tx *Tx) QueueMessages(ctx context.Context, msgs ...teli.Message) error {
+	if err := tx.InsertMessages(ctx, msgs); err != nil {
+		return err
+	}
+	return tx.Dispatch(ctx)
+}
+
 // DispatchBulk is Dispatch for n messages of a launch, whose jobs commit in any case: one per
 // messagesPerDispatch, so that every replica's workers share a large launch instead of the one
 // process that took the request sending it alone. Claims are atomic, so the jobs never send a

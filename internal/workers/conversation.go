@@ -8,6 +8,7 @@ import (
 
 	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 )
 
 type processInboundWorker struct {
@@ -44,11 +45,11 @@ func (w *extractWorker) Work(ctx context.Context, job *river.Job[jobargs.Extract
 
 type dripSweepWorker struct {
 	river.WorkerDefaults[jobargs.DripSweep]
-	svc *service.Service
+	outbound *outbound.Service
 }
 
 func (w *dripSweepWorker) Work(ctx context.Context, job *river.Job[jobargs.DripSweep]) error {
-	_, err := w.svc.RunDrips(ctx)
+	_, err := w.outbound.RunDrips(ctx)
 	return err
 }
 

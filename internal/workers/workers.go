@@ -15,6 +15,7 @@ import (
 	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
 )
@@ -30,8 +31,10 @@ type Deps struct {
 	Store      Store
 	Voice      voice.Platform
 	Dispatcher *dispatch.Dispatcher
-	// Service carries out the conversation jobs: inbound messages, replies, extraction, drips.
+	// Service carries out the conversation jobs: inbound messages, replies, extraction, ai drips.
 	Service *service.Service
+	// Outbound sweeps the drips that are due.
+	Outbound *outbound.Service
 }
 
 // Register adds every worker to workers.
@@ -42,7 +45,7 @@ func Register(workers *river.Workers, d Deps) {
 	river.AddWorker(workers, &processInboundWorker{svc: d.Service})
 	river.AddWorker(workers, &aiReplyWorker{svc: d.Service})
 	river.AddWorker(workers, &extractWorker{svc: d.Service})
-	river.AddWorker(workers, &dripSweepWorker{svc: d.Service})
+	river.AddWorker(workers, &dripSweepWorker{outbound: d.Outbound})
 	river.AddWorker(workers, &aiDripWorker{svc: d.Service})
 }
 

@@ -95,7 +95,7 @@ type Changes struct {
 // Create validates in and creates an SMS or voice agent; a voice agent is first created on
 // the voice platform, which assigns its voice ids.
 func (s *Service) Create(ctx context.Context, c service.Caller, in Input) (teli.Agent, error) {
-	if service.Trim(in.AgentName) == "" || service.Trim(in.OrganizationID) == "" || service.Trim(in.UserID) == "" {
+	if service.Missing(in.AgentName, in.OrganizationID, in.UserID) {
 		return teli.Agent{}, teli.Invalid("agent_name, organization_id, and user_id are required")
 	}
 	a := teli.Agent{Type: teli.AgentType(service.Trim(in.AgentType))}

@@ -1,20 +1,56 @@
-package service
+// Package leads keeps each organization's address book: leads (the API's contacts), the groups
+// they are kept in, uploads into a group, single contacts, and their listing and deletion.
+// Campaigns turn leads into threads (package outbound); this package only keeps them.
+package leads
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
+// Store is what the lead use-cases read and write.
+type Store interface {
+	CreateGroup(ctx context.Context, g teli.ContactGroup) error
+	GetGroup(ctx context.Context, tenantID, id string) (teli.ContactGroup, error)
+	FindGroup(ctx context.Context, tenantID, organizationID, userID, name string) (teli.ContactGroup, error)
+	ImportLeads(ctx context.Context, groupID string, leads []teli.Lead) ([]teli.Lead, error)
+	ListLeads(ctx context.Context, f teli.LeadFilter) ([]teli.Lead, int, error)
+	DeleteLeads(ctx context.Context, tenantID string, ids []string, at time.Time) (int, error)
+}
+
+// Service is the lead use-cases, bound to their dependencies.
+type Service struct {
+	store  Store
+	access service.Access
+	clock  teli.Clock
+	ids    teli.IDSource
+}
+
+// Deps are the dependencies of a Service.
+type Deps struct {
+	Store  Store
+	Access service.Access
+	Clock  teli.Clock
+	IDs    teli.IDSource
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{store: d.Store, access: d.Access, clock: d.Clock, ids: d.IDs}
+}
+
 // Limits of the contacts endpoints.
 const (
-	// MaxDeleteLeads is the most ids one delete request may name (the hosted API's limit).
-	MaxDeleteLeads = 1000
+	// MaxDelete is the most ids one delete request may name (the hosted API's limit).
+	MaxDelete = 1000
 	// manualEntriesGroup receives single contacts created without a group.
 	manualEntriesGroup = "Manual Entries"
 )
@@ -30,15 +66,15 @@ type CreateGroupInput struct {
 }
 
 // CreateGroup creates a contact group owned by a user of the organization.
-func (s *Service) CreateGroup(ctx context.Context, c Caller, in CreateGroupInput) (teli.ContactGroup, error) {
-	if Trim(in.OrganizationID) == "" || Trim(in.UserID) == "" || Trim(in.GroupName) == "" {
+func (s *Service) CreateGroup(ctx context.Context, c service.Caller, in CreateGroupInput) (teli.ContactGroup, error) {
+	if service.Missing(in.OrganizationID, in.UserID, in.GroupName) {
 		return teli.ContactGroup{}, teli.Invalid("organization_id, user_id, and group_name are required")
 	}
-	owner, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
+	owner, err := s.access.Member(ctx, c, service.Trim(in.OrganizationID), service.Trim(in.UserID))
 	if err != nil {
 		return teli.ContactGroup{}, err
 	}
-	return s.newGroup(ctx, owner, Trim(in.GroupName), Trim(in.Description))
+	return s.newGroup(ctx, owner, service.Trim(in.GroupName), service.Trim(in.Description))
 }
 
 func (s *Service) newGroup(ctx context.Context, owner teli.User, name, description string) (teli.ContactGroup, error) {
@@ -51,7 +87,7 @@ func (s *Service) newGroup(ctx context.Context, owner teli.User, name, descripti
 }
 
 // orgGroup returns a group of the caller's tenant that belongs to orgID.
-func (s *Service) orgGroup(ctx context.Context, c Caller, orgID, groupID string) (teli.ContactGroup, error) {
+func (s *Service) orgGroup(ctx context.Context, c service.Caller, orgID, groupID string) (teli.ContactGroup, error) {
 	g, err := s.store.GetGroup(ctx, c.TenantID, groupID)
 	if errors.Is(err, teli.ErrNotFound) || (err == nil && g.OrganizationID != orgID) {
 		return g, errGroupNotFound
@@ -76,7 +112,7 @@ type UploadResult struct {
 
 // UploadContacts adds parsed contacts to a group. Valid rows are imported (merging into known
 // phones of the organization); invalid ones are reported, not fatal.
-func (s *Service) UploadContacts(ctx context.Context, c Caller, to UploadTarget, parsed contacts.Result) (UploadResult, error) {
+func (s *Service) UploadContacts(ctx context.Context, c service.Caller, to UploadTarget, parsed contacts.Result) (UploadResult, error) {
 	if to.ListID == "" || to.OrganizationID == "" || to.UserID == "" {
 		return UploadResult{}, teli.Invalid("list_id, organization_id, and user_id are required")
 	}
@@ -88,7 +124,7 @@ func (s *Service) UploadContacts(ctx context.Context, c Caller, to UploadTarget,
 	if err != nil {
 		return UploadResult{}, err
 	}
-	leads := s.leadsOf(owner, parsed.Contacts)
+	leads := FromContacts(s.ids, owner, parsed.Contacts, s.clock.Now())
 	if len(leads) > 0 {
 		if _, err := s.store.ImportLeads(ctx, g.UniqueID, leads); err != nil {
 			return UploadResult{}, err
@@ -97,13 +133,12 @@ func (s *Service) UploadContacts(ctx context.Context, c Caller, to UploadTarget,
 	return UploadResult{Group: g, Imported: len(leads), Rejected: parsed.Rejected}, nil
 }
 
-// leadsOf turns parsed contacts into new lead records uploaded by owner.
-func (s *Service) leadsOf(owner teli.User, list []contacts.Contact) []teli.Lead {
-	now := s.clock.Now()
+// FromContacts turns parsed contacts into new lead records uploaded by owner, ids drawn from ids.
+func FromContacts(ids teli.IDSource, owner teli.User, list []contacts.Contact, now time.Time) []teli.Lead {
 	leads := make([]teli.Lead, len(list))
 	for i, ct := range list {
 		leads[i] = teli.Lead{
-			UniqueID: s.ids.UniqueID(), RecordID: s.ids.UUID(), TenantID: owner.TenantID,
+			UniqueID: ids.UniqueID(), RecordID: ids.UUID(), TenantID: owner.TenantID,
 			OrganizationID: owner.OrganizationID, UserID: owner.UniqueID, Phone: ct.Phone,
 			FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Company: ct.Company,
 			Fields: ct.Fields, DoNotCall: ct.DoNotCall, CreatedAt: now, ModifiedAt: now,
@@ -121,7 +156,7 @@ type CreateContactResult struct {
 
 // CreateContact adds one contact (form or CRM style). Without list_id it goes to the group named
 // list_name, or to the user's "Manual Entries" group; either is created when missing.
-func (s *Service) CreateContact(ctx context.Context, c Caller, raw map[string]any) (CreateContactResult, error) {
+func (s *Service) CreateContact(ctx context.Context, c service.Caller, raw map[string]any) (CreateContactResult, error) {
 	orgID, userID := text(raw["organization_id"]), text(raw["user_id"])
 	if orgID == "" || userID == "" || text(raw["phone_number"]) == "" {
 		return CreateContactResult{}, teli.Invalid("organization_id, user_id, and phone_number are required")
@@ -146,7 +181,7 @@ func (s *Service) CreateContact(ctx context.Context, c Caller, raw map[string]an
 	if r.Group, r.GroupCreated, err = s.contactGroup(ctx, c, owner, listID, listName); err != nil {
 		return r, err
 	}
-	stored, err := s.store.ImportLeads(ctx, r.Group.UniqueID, s.leadsOf(owner, parsed.Contacts))
+	stored, err := s.store.ImportLeads(ctx, r.Group.UniqueID, FromContacts(s.ids, owner, parsed.Contacts, s.clock.Now()))
 	if err != nil {
 		return r, err
 	}
@@ -155,7 +190,7 @@ func (s *Service) CreateContact(ctx context.Context, c Caller, raw map[string]an
 }
 
 // contactGroup finds or creates the group a single contact goes to.
-func (s *Service) contactGroup(ctx context.Context, c Caller, owner teli.User, listID, listName string) (teli.ContactGroup, bool, error) {
+func (s *Service) contactGroup(ctx context.Context, c service.Caller, owner teli.User, listID, listName string) (teli.ContactGroup, bool, error) {
 	if listID != "" {
 		g, err := s.orgGroup(ctx, c, owner.OrganizationID, listID)
 		return g, false, err
@@ -173,7 +208,7 @@ func (s *Service) contactGroup(ctx context.Context, c Caller, owner teli.User, l
 
 // GroupContacts lists the live leads of a group: any group of the organization for a verified
 // admin, otherwise only the user's own groups.
-func (s *Service) GroupContacts(ctx context.Context, c Caller, groupID, userID, isAdmin string) (teli.ContactGroup, []teli.Lead, error) {
+func (s *Service) GroupContacts(ctx context.Context, c service.Caller, groupID, userID, isAdmin string) (teli.ContactGroup, []teli.Lead, error) {
 	g, err := s.store.GetGroup(ctx, c.TenantID, groupID)
 	if errors.Is(err, teli.ErrNotFound) {
 		return g, nil, errGroupNotFound
@@ -181,7 +216,7 @@ func (s *Service) GroupContacts(ctx context.Context, c Caller, groupID, userID, 
 	if err != nil {
 		return g, nil, err
 	}
-	owner, err := s.access.Owner(ctx, c, ListScope{OrganizationID: g.OrganizationID, UserID: userID, IsAdmin: isAdmin})
+	owner, err := s.access.Owner(ctx, c, service.ListScope{OrganizationID: g.OrganizationID, UserID: userID, IsAdmin: isAdmin})
 	if err != nil {
 		return g, nil, err
 	}
@@ -192,14 +227,14 @@ func (s *Service) GroupContacts(ctx context.Context, c Caller, groupID, userID, 
 	return g, leads, err
 }
 
-// DeleteLeads soft-deletes leads by id (with or without the "contact_" prefix of create
+// Delete soft-deletes leads by id (with or without the "contact_" prefix of create
 // responses); unknown and already deleted ids are skipped.
-func (s *Service) DeleteLeads(ctx context.Context, c Caller, ids []string, groupID string) (int, error) {
+func (s *Service) Delete(ctx context.Context, c service.Caller, ids []string, groupID string) (int, error) {
 	switch {
 	case len(ids) == 0:
 		return 0, teli.Invalid("lead_ids must be a non-empty array")
-	case len(ids) > MaxDeleteLeads:
-		return 0, teli.Invalid("lead_ids may hold at most %d ids", MaxDeleteLeads)
+	case len(ids) > MaxDelete:
+		return 0, teli.Invalid("lead_ids may hold at most %d ids", MaxDelete)
 	}
 	if groupID != "" {
 		if _, err := s.store.GetGroup(ctx, c.TenantID, groupID); errors.Is(err, teli.ErrNotFound) {
@@ -215,17 +250,17 @@ func (s *Service) DeleteLeads(ctx context.Context, c Caller, ids []string, group
 	return s.store.DeleteLeads(ctx, c.TenantID, clean, s.clock.Now())
 }
 
-// LeadQuery is the query of GET /v1/organizations/{org_id}/leads.
-type LeadQuery struct {
-	ListScope
+// Query is the query of GET /v1/organizations/{org_id}/leads.
+type Query struct {
+	service.ListScope
 	GroupID  string
 	Phone    string
 	Page     int // 0: everything, unpaginated
 	PageSize int
 }
 
-// ListLeads returns the organization's leads visible to the caller and their total.
-func (s *Service) ListLeads(ctx context.Context, c Caller, q LeadQuery) ([]teli.Lead, int, error) {
+// List returns the organization's leads visible to the caller and their total.
+func (s *Service) List(ctx context.Context, c service.Caller, q Query) ([]teli.Lead, int, error) {
 	owner, err := s.access.Owner(ctx, c, q.ListScope)
 	if err != nil {
 		return nil, 0, err

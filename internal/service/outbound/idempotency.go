@@ -1,4 +1,4 @@
-package service
+package outbound
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
@@ -27,7 +28,7 @@ var errReplay = errors.New("idempotency key taken by a concurrent request")
 // same transaction, so a request either happened once with its response kept, or not at all. A
 // request whose key is known gets the stored result back and does nothing; replayed says so.
 // Only successes are stored: a request that failed changed nothing and may simply be retried.
-func (s *Service) idempotent(ctx context.Context, c Caller, idem Idempotency, result any, write func(tx *work.Tx) error) (replayed bool, err error) {
+func (s *Service) idempotent(ctx context.Context, c service.Caller, idem Idempotency, result any, write func(tx *work.Tx) error) (replayed bool, err error) {
 	key := strings.TrimSpace(idem.Key)
 	if key == "" {
 		return false, s.work.InTx(ctx, write)
@@ -63,7 +64,7 @@ func (s *Service) idempotent(ctx context.Context, c Caller, idem Idempotency, re
 
 // replayFirst answers a retried request before anything is checked again: the first response
 // stands even if the world changed since.
-func (s *Service) replayFirst(ctx context.Context, c Caller, idem Idempotency, result any) (bool, error) {
+func (s *Service) replayFirst(ctx context.Context, c service.Caller, idem Idempotency, result any) (bool, error) {
 	key := strings.TrimSpace(idem.Key)
 	if key == "" || len(key) > MaxIdempotencyKeyLength {
 		return false, nil
@@ -72,7 +73,7 @@ func (s *Service) replayFirst(ctx context.Context, c Caller, idem Idempotency, r
 }
 
 // replay loads the stored result of key into result; false when the key is unknown.
-func (s *Service) replay(ctx context.Context, c Caller, key, hash string, result any) (bool, error) {
+func (s *Service) replay(ctx context.Context, c service.Caller, key, hash string, result any) (bool, error) {
 	stored, err := s.store.GetIdempotent(ctx, c.TenantID, key)
 	if errors.Is(err, teli.ErrNotFound) {
 		return false, nil

@@ -1,4 +1,4 @@
-package service
+package outbound
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -33,17 +34,17 @@ type Assignment struct {
 
 // AssignThread hands a thread to a person: the AI and every pending automated message of the
 // thread stop for good, the lead is qualified, and the thread shows in the user's contacts.
-func (s *Service) AssignThread(ctx context.Context, c Caller, in AssignInput) (Assignment, error) {
-	if Trim(in.CampaignID) == "" || Trim(in.PhoneNumber) == "" || Trim(in.AssignedUserID) == "" {
+func (s *Service) AssignThread(ctx context.Context, c service.Caller, in AssignInput) (Assignment, error) {
+	if service.Missing(in.CampaignID, in.PhoneNumber, in.AssignedUserID) {
 		return Assignment{}, teli.Invalid("campaign_id, phone_number, and assigned_user_id are required")
 	}
-	camp, th, err := s.campaignThread(ctx, c, Trim(in.CampaignID), Trim(in.PhoneNumber))
+	camp, th, err := s.campaignThread(ctx, c, service.Trim(in.CampaignID), service.Trim(in.PhoneNumber))
 	if err != nil {
 		return Assignment{}, err
 	}
-	user, err := s.store.GetUser(ctx, c.TenantID, Trim(in.AssignedUserID))
+	user, err := s.store.GetUser(ctx, c.TenantID, service.Trim(in.AssignedUserID))
 	if errors.Is(err, teli.ErrNotFound) || (err == nil && user.OrganizationID != camp.OrganizationID) {
-		return Assignment{}, teli.NotFound("User '%s' not found", Trim(in.AssignedUserID))
+		return Assignment{}, teli.NotFound("User '%s' not found", service.Trim(in.AssignedUserID))
 	}
 	if err != nil {
 		return Assignment{}, err
@@ -56,7 +57,7 @@ func (s *Service) AssignThread(ctx context.Context, c Caller, in AssignInput) (A
 
 // UnassignThread clears a thread's assignee. The thread stays with people: the AI does not
 // come back.
-func (s *Service) UnassignThread(ctx context.Context, c Caller, campaignID, phoneNumber string) (teli.Thread, error) {
+func (s *Service) UnassignThread(ctx context.Context, c service.Caller, campaignID, phoneNumber string) (teli.Thread, error) {
 	campaignID, phoneNumber = strings.TrimSpace(campaignID), strings.TrimSpace(phoneNumber)
 	if campaignID == "" || phoneNumber == "" {
 		return teli.Thread{}, teli.Invalid("campaign_id and phone_number are required")
@@ -73,8 +74,8 @@ func (s *Service) UnassignThread(ctx context.Context, c Caller, campaignID, phon
 
 // campaignThread finds a campaign's thread by the contact's number, as sent. Unknown campaigns
 // and numbers are 404 "Thread not found for {phone} in campaign {campaign_id}".
-func (s *Service) campaignThread(ctx context.Context, c Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
-	num, normErr := phone.Normalize(LenientPlus(raw))
+func (s *Service) campaignThread(ctx context.Context, c service.Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
+	num, normErr := phone.Normalize(service.LenientPlus(raw))
 	shown := num
 	if normErr != nil {
 		shown = raw
@@ -105,7 +106,7 @@ type ContactsPage struct {
 // CampaignContacts lists a campaign's threads with their assignment and consent state: every
 // thread for an admin asking with is_admin=true, otherwise the threads assigned to user_id.
 // limit is capped at MaxContactsLimit.
-func (s *Service) CampaignContacts(ctx context.Context, c Caller, campaignID string, sc ListScope, limit, offset int) (ContactsPage, error) {
+func (s *Service) CampaignContacts(ctx context.Context, c service.Caller, campaignID string, sc service.ListScope, limit, offset int) (ContactsPage, error) {
 	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return ContactsPage{}, err
@@ -131,7 +132,7 @@ type ThreadPage struct {
 
 // ThreadMessages returns a thread's messages after since (polling) or before before (paging
 // back), newest first. since wins when both are given. has_more is count == limit, a hint.
-func (s *Service) ThreadMessages(ctx context.Context, c Caller, campaignID, threadID string, since, before time.Time, limit int) (ThreadPage, error) {
+func (s *Service) ThreadMessages(ctx context.Context, c service.Caller, campaignID, threadID string, since, before time.Time, limit int) (ThreadPage, error) {
 	page := ThreadPage{ThreadID: threadID, CampaignID: campaignID}
 	f := teli.MessageFilter{TenantID: c.TenantID, Limit: limit, Since: since}
 	if since.IsZero() {
@@ -143,7 +144,7 @@ func (s *Service) ThreadMessages(ctx context.Context, c Caller, campaignID, thre
 	}
 	// Only messages whose thread id is exactly the one asked for: the id must end with this
 	// campaign's id, and what precedes it is the contact's number.
-	raw, ok := strings.CutSuffix(LenientPlus(threadID), "_"+camp.ID)
+	raw, ok := strings.CutSuffix(service.LenientPlus(threadID), "_"+camp.ID)
 	if !ok {
 		page.Messages = []teli.Message{}
 		return page, nil

@@ -1,4 +1,4 @@
-package service
+package outbound
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
 	"github.com/openteli/teli/internal/work"
@@ -54,7 +56,7 @@ var errCampaignNotFound = teli.NotFound("Campaign not found")
 // CreateCampaign creates and launches an SMS campaign: valid contacts become leads and threads,
 // each gets the agent's starting message queued in the outbox, and invalid ones are counted with
 // their reasons. Everything commits in one transaction with the job that dispatches the messages.
-func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput) (Launch, error) {
+func (s *Service) CreateCampaign(ctx context.Context, c service.Caller, in CampaignInput) (Launch, error) {
 	camp, agent, err := s.newCampaign(ctx, c, in)
 	if err != nil {
 		return Launch{}, err
@@ -89,18 +91,17 @@ func (s *Service) CreateCampaign(ctx context.Context, c Caller, in CampaignInput
 }
 
 // newCampaign validates the request into a campaign record.
-func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (teli.Campaign, teli.Agent, error) {
-	if Trim(in.CampaignID) == "" || Trim(in.CampaignName) == "" || Trim(in.OrganizationID) == "" ||
-		Trim(in.UserID) == "" || Trim(in.SMSAgentID) == "" || Trim(in.TeliSMSNumber) == "" || in.Contacts == nil {
+func (s *Service) newCampaign(ctx context.Context, c service.Caller, in CampaignInput) (teli.Campaign, teli.Agent, error) {
+	if service.Missing(in.CampaignID, in.CampaignName, in.OrganizationID, in.UserID, in.SMSAgentID, in.TeliSMSNumber) || in.Contacts == nil {
 		return teli.Campaign{}, teli.Agent{}, teli.Invalid("campaign_id, campaign_name, organization_id, user_id, sms_agent_id, teli_sms_number, and contacts are required")
 	}
-	user, err := s.access.Member(ctx, c, Trim(in.OrganizationID), Trim(in.UserID))
+	user, err := s.access.Member(ctx, c, service.Trim(in.OrganizationID), service.Trim(in.UserID))
 	if err != nil {
 		return teli.Campaign{}, teli.Agent{}, err
 	}
-	agent, err := s.store.GetAgent(ctx, c.TenantID, Trim(in.SMSAgentID))
+	agent, err := s.store.GetAgent(ctx, c.TenantID, service.Trim(in.SMSAgentID))
 	if errors.Is(err, teli.ErrNotFound) || (err == nil && agent.OrganizationID != user.OrganizationID) {
-		err = ErrAgentNotFound
+		err = service.ErrAgentNotFound
 	}
 	if err != nil {
 		return teli.Campaign{}, agent, err
@@ -108,7 +109,7 @@ func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (
 	if agent.Type != teli.AgentSMS {
 		return teli.Campaign{}, agent, teli.Invalid("sms_agent_id must name an SMS agent")
 	}
-	from, err := phone.Normalize(Trim(in.TeliSMSNumber))
+	from, err := phone.Normalize(service.Trim(in.TeliSMSNumber))
 	if err != nil {
 		return teli.Campaign{}, agent, teli.Invalid("teli_sms_number: %v", err)
 	}
@@ -118,9 +119,9 @@ func (s *Service) newCampaign(ctx context.Context, c Caller, in CampaignInput) (
 	}
 	now := s.clock.Now()
 	return teli.Campaign{
-		PK: s.ids.UniqueID(), ID: Trim(in.CampaignID), TenantID: c.TenantID,
+		PK: s.ids.UniqueID(), ID: service.Trim(in.CampaignID), TenantID: c.TenantID,
 		OrganizationID: user.OrganizationID, UserID: user.UniqueID, AgentID: agent.ID,
-		FromNumber: from, Name: Trim(in.CampaignName), Status: teli.CampaignActive,
+		FromNumber: from, Name: service.Trim(in.CampaignName), Status: teli.CampaignActive,
 		Settings: settings, CreatedAt: now, ModifiedAt: now,
 	}, agent, nil
 }
@@ -130,8 +131,8 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 		EnableSMSToVoice:       in.EnableSMSToVoice != nil && *in.EnableSMSToVoice,
 		DryRun:                 in.DryRun != nil && *in.DryRun,
 		EnableNumberValidation: in.EnableNumberValidation != nil && *in.EnableNumberValidation,
-		MMSMediaURL:            Trim(in.MMSMediaURL), CustomFollowUp: Trim(in.CustomFollowUp),
-		ObjectivePrompt: Trim(in.ObjectivePrompt), VoiceAgentID: Trim(in.VoiceAgentID),
+		MMSMediaURL:            service.Trim(in.MMSMediaURL), CustomFollowUp: service.Trim(in.CustomFollowUp),
+		ObjectivePrompt: service.Trim(in.ObjectivePrompt), VoiceAgentID: service.Trim(in.VoiceAgentID),
 	}
 	if in.FollowupInterval != nil {
 		if *in.FollowupInterval < 0 {
@@ -140,10 +141,10 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 		set.FollowupInterval = *in.FollowupInterval
 	}
 	if set.EnableSMSToVoice {
-		if set.VoiceAgentID == "" || Trim(in.OutboundNumber) == "" {
+		if set.VoiceAgentID == "" || service.Trim(in.OutboundNumber) == "" {
 			return set, teli.Invalid("voice_agent_id and outbound_number are required when enable_sms_to_voice is true")
 		}
-		out, err := phone.Normalize(Trim(in.OutboundNumber))
+		out, err := phone.Normalize(service.Trim(in.OutboundNumber))
 		if err != nil {
 			return set, teli.Invalid("outbound_number: %v", err)
 		}
@@ -179,7 +180,7 @@ func usableContacts(parsed contacts.Result) (usable []contacts.Contact, invalid 
 // openThreads makes the contacts leads of the organization (in the campaign's group), opens a
 // thread per lead the campaign does not have yet and queues each its starting message. It
 // returns the threads it opened.
-func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Campaign, agent teli.Agent, owner teli.User, list []contacts.Contact) ([]teli.Thread, error) {
+func (s *Service) openThreads(ctx context.Context, tx Store, camp teli.Campaign, agent teli.Agent, owner teli.User, list []contacts.Contact) ([]teli.Thread, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
@@ -187,14 +188,14 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 	if err != nil {
 		return nil, err
 	}
-	leads, err := tx.ImportLeads(ctx, group.UniqueID, s.leadsOf(owner, list))
+	stored, err := tx.ImportLeads(ctx, group.UniqueID, leads.FromContacts(s.ids, owner, list, s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
 	steps := dripSchedule(agent, camp)
-	threads := make([]teli.Thread, len(leads))
-	first := make([]teli.Message, len(leads))
-	for i, l := range leads {
+	threads := make([]teli.Thread, len(stored))
+	first := make([]teli.Message, len(stored))
+	for i, l := range stored {
 		vars := template.LeadVars(list[i].Vars())
 		threads[i] = teli.Thread{
 			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
@@ -208,7 +209,7 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 
 // suppressDoNotCall puts the contacts flagged do_not_call on the organization's do-not-contact
 // list (spec/compliance.md §2), so no campaign or bulk send of the organization messages them.
-func (s *Service) suppressDoNotCall(ctx context.Context, tx teli.Store, camp teli.Campaign, invalid []teli.InvalidLead) error {
+func (s *Service) suppressDoNotCall(ctx context.Context, tx Store, camp teli.Campaign, invalid []teli.InvalidLead) error {
 	for _, l := range invalid {
 		if l.Reason != "do_not_call" {
 			continue
@@ -226,7 +227,7 @@ func (s *Service) suppressDoNotCall(ctx context.Context, tx teli.Store, camp tel
 }
 
 // campaignGroup returns the contact group holding a campaign's leads, creating it on first use.
-func (s *Service) campaignGroup(ctx context.Context, tx teli.Store, camp teli.Campaign) (teli.ContactGroup, error) {
+func (s *Service) campaignGroup(ctx context.Context, tx Store, camp teli.Campaign) (teli.ContactGroup, error) {
 	name := "Campaign " + camp.ID
 	group, err := tx.FindGroup(ctx, camp.TenantID, camp.OrganizationID, camp.UserID, name)
 	if !errors.Is(err, teli.ErrNotFound) {
@@ -245,13 +246,13 @@ func (s *Service) campaignGroup(ctx context.Context, tx teli.Store, camp teli.Ca
 func (s *Service) startingMessage(camp teli.Campaign, to, body string) teli.Message {
 	now := s.clock.Now()
 	expires := now.Add(StartingMessageValidity)
-	m := s.outbound(camp, to, body, now)
+	m := s.outbox.Message(camp, to, body, now)
 	m.Sender, m.Purpose, m.MediaURL, m.ExpiresAt = teli.SenderAgent, teli.PurposeStarting, camp.Settings.MMSMediaURL, &expires
 	return m
 }
 
 // lookupCampaign is GetCampaign without the totals, for paths that do not show them.
-func (s *Service) lookupCampaign(ctx context.Context, c Caller, id string) (teli.Campaign, error) {
+func (s *Service) lookupCampaign(ctx context.Context, c service.Caller, id string) (teli.Campaign, error) {
 	camp, err := s.store.LookupCampaign(ctx, c.TenantID, id)
 	if errors.Is(err, teli.ErrNotFound) {
 		return camp, errCampaignNotFound
@@ -260,7 +261,7 @@ func (s *Service) lookupCampaign(ctx context.Context, c Caller, id string) (teli
 }
 
 // GetCampaign returns one of the caller's campaigns by campaign_id.
-func (s *Service) GetCampaign(ctx context.Context, c Caller, id string) (teli.Campaign, error) {
+func (s *Service) GetCampaign(ctx context.Context, c service.Caller, id string) (teli.Campaign, error) {
 	camp, err := s.store.GetCampaign(ctx, c.TenantID, id)
 	if errors.Is(err, teli.ErrNotFound) {
 		return camp, errCampaignNotFound
@@ -269,7 +270,7 @@ func (s *Service) GetCampaign(ctx context.Context, c Caller, id string) (teli.Ca
 }
 
 // ListCampaigns lists an organization's campaigns visible to the caller.
-func (s *Service) ListCampaigns(ctx context.Context, c Caller, sc ListScope) ([]teli.Campaign, error) {
+func (s *Service) ListCampaigns(ctx context.Context, c service.Caller, sc service.ListScope) ([]teli.Campaign, error) {
 	owner, err := s.access.Owner(ctx, c, sc)
 	if err != nil {
 		return nil, err
@@ -285,7 +286,7 @@ type MessagePage struct {
 }
 
 // CampaignMessages returns a campaign's messages after since (for polling), newest first.
-func (s *Service) CampaignMessages(ctx context.Context, c Caller, id string, since time.Time, limit int) (MessagePage, error) {
+func (s *Service) CampaignMessages(ctx context.Context, c service.Caller, id string, since time.Time, limit int) (MessagePage, error) {
 	camp, err := s.lookupCampaign(ctx, c, id)
 	if err != nil {
 		return MessagePage{}, err

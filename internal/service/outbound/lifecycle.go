@@ -1,4 +1,4 @@
-package service
+package outbound
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openteli/teli/internal/contacts"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
@@ -34,7 +35,7 @@ type LeadsAdded struct {
 // AddLeads adds leads to a running campaign: numbers are normalised, those already in the
 // campaign are skipped, and each new lead gets a thread and its starting message. A completed
 // campaign becomes active again; an ended one takes no leads.
-func (s *Service) AddLeads(ctx context.Context, c Caller, campaignID string, in AddLeadsInput) (LeadsAdded, error) {
+func (s *Service) AddLeads(ctx context.Context, c service.Caller, campaignID string, in AddLeadsInput) (LeadsAdded, error) {
 	if in.Clients == nil {
 		return LeadsAdded{}, teli.Invalid("clients is required")
 	}
@@ -104,22 +105,22 @@ var (
 
 // PauseCampaign holds every automated message of the campaign at the gate (starting messages,
 // drips, AI replies and bulk sends wait); a person's messages still go out.
-func (s *Service) PauseCampaign(ctx context.Context, c Caller, campaignID string) (teli.Campaign, error) {
+func (s *Service) PauseCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
 	return s.changeStatus(ctx, c, campaignID, pausable, teli.CampaignPaused, "paused")
 }
 
 // ResumeCampaign makes every message the pause held due again; each is re-checked at the gate
 // (quiet hours, expiry, ownership, consent) before it goes.
-func (s *Service) ResumeCampaign(ctx context.Context, c Caller, campaignID string) (teli.Campaign, error) {
+func (s *Service) ResumeCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
 	return s.changeStatus(ctx, c, campaignID, resumable, teli.CampaignActive, "resumed")
 }
 
 // EndCampaign cancels every pending automated message of the campaign, for good.
-func (s *Service) EndCampaign(ctx context.Context, c Caller, campaignID string) (teli.Campaign, error) {
+func (s *Service) EndCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
 	return s.changeStatus(ctx, c, campaignID, endable, teli.CampaignEnded, "ended")
 }
 
-func (s *Service) changeStatus(ctx context.Context, c Caller, campaignID string, from []teli.CampaignStatus, to teli.CampaignStatus, word string) (teli.Campaign, error) {
+func (s *Service) changeStatus(ctx context.Context, c service.Caller, campaignID string, from []teli.CampaignStatus, to teli.CampaignStatus, word string) (teli.Campaign, error) {
 	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return camp, err

@@ -1,4 +1,4 @@
-package service
+package outbound
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/phone"
-	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/template"
 	"github.com/openteli/teli/internal/work"
@@ -41,8 +41,8 @@ type ManualSend struct {
 // SendSMS sends a person's message to one contact of a campaign: the thread becomes
 // human-owned for good and every pending AI, drip and starting message of it is canceled, in
 // the same transaction that queues the message.
-func (s *Service) SendSMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
-	if in.CampaignID == nil || Trim(in.CampaignID) == "" || in.PhoneNumber == nil || Trim(in.PhoneNumber) == "" || in.Message == nil {
+func (s *Service) SendSMS(ctx context.Context, c service.Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+	if service.Missing(in.CampaignID, in.PhoneNumber) || in.Message == nil {
 		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, message")
 	}
 	if strings.TrimSpace(*in.Message) == "" {
@@ -53,23 +53,23 @@ func (s *Service) SendSMS(ctx context.Context, c Caller, in ManualInput, idem Id
 }
 
 // SendMMS is SendSMS with a picture: media_url is required, the text optional.
-func (s *Service) SendMMS(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
-	if Trim(in.CampaignID) == "" || Trim(in.PhoneNumber) == "" || Trim(in.MediaURL) == "" {
+func (s *Service) SendMMS(ctx context.Context, c service.Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+	if service.Missing(in.CampaignID, in.PhoneNumber, in.MediaURL) {
 		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, media_url")
 	}
-	if u, err := url.Parse(Trim(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(service.Trim(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ManualSend{}, teli.Invalid("media_url must be a public http:// or https:// URL")
 	}
 	return s.sendManual(ctx, c, in, idem)
 }
 
-func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
+func (s *Service) sendManual(ctx context.Context, c service.Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
 	var res ManualSend
 	if done, err := s.replayFirst(ctx, c, idem, &res); done || err != nil {
 		res.Replayed = done
 		return res, err
 	}
-	camp, th, err := s.campaignClient(ctx, c, Trim(in.CampaignID), Trim(in.PhoneNumber))
+	camp, th, err := s.campaignClient(ctx, c, service.Trim(in.CampaignID), service.Trim(in.PhoneNumber))
 	if err != nil {
 		return ManualSend{}, err
 	}
@@ -85,8 +85,8 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 	if in.Message != nil {
 		body = strings.TrimSpace(*in.Message)
 	}
-	msg := s.outbound(camp, th.Phone, body, now)
-	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, Trim(in.MediaURL)
+	msg := s.outbox.Message(camp, th.Phone, body, now)
+	msg.Sender, msg.Purpose, msg.SentByUserID, msg.MediaURL = teli.SenderHuman, teli.PurposeManual, sender, service.Trim(in.MediaURL)
 	msg.ExpiresAt = nil
 	res = ManualSend{Phone: th.Phone, CampaignID: camp.ID, MediaURL: msg.MediaURL, MessageID: msg.ID}
 	res.Replayed, err = s.idempotent(ctx, c, idem, &res, func(tx *work.Tx) error {
@@ -97,7 +97,7 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 			return err
 		}
 		// A person's message is part of the conversation the lead's fields are read from.
-		if err := s.scheduleExtraction(ctx, tx, th, msg.ID); err != nil {
+		if err := s.conversation.ScheduleExtraction(ctx, tx, th, msg.ID); err != nil {
 			return err
 		}
 		return tx.Dispatch(ctx)
@@ -107,11 +107,11 @@ func (s *Service) sendManual(ctx context.Context, c Caller, in ManualInput, idem
 
 // campaignClient finds a campaign's thread by the contact's number, with the manual-send
 // endpoints' 404 "Client {phone} not found in campaign {campaign_id}".
-func (s *Service) campaignClient(ctx context.Context, c Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
+func (s *Service) campaignClient(ctx context.Context, c service.Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
 	camp, th, err := s.campaignThread(ctx, c, campaignID, raw)
 	if teli.CodeOf(err) == teli.CodeNotFound {
 		shown := raw
-		if num, nerr := phone.Normalize(LenientPlus(raw)); nerr == nil {
+		if num, nerr := phone.Normalize(service.LenientPlus(raw)); nerr == nil {
 			shown = num
 		}
 		return camp, th, teli.NotFound("Client %s not found in campaign %s", shown, campaignID)
@@ -120,10 +120,10 @@ func (s *Service) campaignClient(ctx context.Context, c Caller, campaignID, raw 
 }
 
 // sendingUser checks the optional user named as the sender.
-func (s *Service) sendingUser(ctx context.Context, c Caller, camp teli.Campaign, in ManualInput) (string, error) {
-	id := Trim(in.SentByUserID)
+func (s *Service) sendingUser(ctx context.Context, c service.Caller, camp teli.Campaign, in ManualInput) (string, error) {
+	id := service.Trim(in.SentByUserID)
 	if id == "" {
-		id = Trim(in.UserID)
+		id = service.Trim(in.UserID)
 	}
 	if id == "" {
 		return "", nil
@@ -142,22 +142,6 @@ func (s *Service) refuseOptedOut(ctx context.Context, orgID, num string) error {
 		return teli.Invalid("%s has opted out of messages from this organization; it can only opt back in by texting START", num)
 	}
 	return nil
-}
-
-// outbound is a queued message of a campaign's thread, due now. In a dry run it is recorded as
-// sent at once and never reaches a carrier, whoever wrote it.
-func (s *Service) outbound(camp teli.Campaign, to, body string, now time.Time) teli.Message {
-	count := segment.Of(body)
-	m := teli.Message{
-		ID: "msg_" + s.ids.Hex(24), TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
-		CampaignPK: camp.PK, Phone: to, From: camp.FromNumber, To: to, Body: body,
-		Status: teli.MessageQueued, Segments: count.Segments, Encoding: string(count.Encoding),
-		NotBefore: now, CreatedAt: now, UpdatedAt: now,
-	}
-	if camp.Settings.DryRun {
-		m.Status, m.Provider, m.Reason = teli.MessageSent, "dry_run", "dry_run"
-	}
-	return m
 }
 
 // BulkInput is the body of POST /v1/sms/bulk-send.
@@ -190,8 +174,8 @@ type Bulk struct {
 // BulkSend queues one message, its {{vars}} filled from each lead, to each listed contact of a
 // campaign. The AI stays in charge of the threads. A number not in the campaign fails; one that
 // opted out or is on the do-not-contact list is skipped; neither stops the others.
-func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Idempotency) (Bulk, error) {
-	if Trim(in.CampaignID) == "" || in.Message == nil {
+func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, idem Idempotency) (Bulk, error) {
+	if service.Trim(in.CampaignID) == "" || in.Message == nil {
 		return Bulk{}, teli.Invalid("Missing required fields: campaign_id, phone_numbers, message")
 	}
 	if in.PhoneNumbers == nil || len(*in.PhoneNumbers) == 0 {
@@ -208,7 +192,7 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		out.Replayed = done
 		return out, err
 	}
-	camp, err := s.lookupCampaign(ctx, c, Trim(in.CampaignID))
+	camp, err := s.lookupCampaign(ctx, c, service.Trim(in.CampaignID))
 	if err != nil {
 		return Bulk{}, err
 	}
@@ -239,16 +223,13 @@ func (s *Service) BulkSend(ctx context.Context, c Caller, in BulkInput, idem Ide
 		if len(msgs) == 0 {
 			return nil
 		}
-		if err := tx.InsertMessages(ctx, msgs); err != nil {
-			return err
-		}
-		return tx.Dispatch(ctx)
+		return tx.QueueMessages(ctx, msgs...)
 	})
 	return out, err
 }
 
 // bulkOne decides one number of a bulk send.
-func (s *Service) bulkOne(ctx context.Context, c Caller, camp teli.Campaign, raw, text string, now time.Time, seen map[string]bool) (BulkResult, teli.Message, error) {
+func (s *Service) bulkOne(ctx context.Context, c service.Caller, camp teli.Campaign, raw, text string, now time.Time, seen map[string]bool) (BulkResult, teli.Message, error) {
 	_, th, err := s.campaignClient(ctx, c, camp.ID, raw)
 	if teli.CodeOf(err) == teli.CodeNotFound {
 		return BulkResult{Phone: strings.TrimSpace(raw), Status: "failed", Error: err.Error()}, teli.Message{}, nil
@@ -274,7 +255,7 @@ func (s *Service) bulkOne(ctx context.Context, c Caller, camp teli.Campaign, raw
 		r.Reason = string(teli.SuppressDoNotContact)
 		return r, teli.Message{}, nil
 	}
-	msg := s.outbound(camp, th.Phone, template.Render(text, th.Vars), now)
+	msg := s.outbox.Message(camp, th.Phone, template.Render(text, th.Vars), now)
 	msg.Sender, msg.Purpose = teli.SenderBroadcast, teli.PurposeBulk
 	r.Status, r.MessageID = "sent", msg.ID
 	return r, msg, nil
@@ -282,7 +263,7 @@ func (s *Service) bulkOne(ctx context.Context, c Caller, camp teli.Campaign, raw
 
 // GetMessage returns one message of the tenant, with its delivery status and carrier error,
 // and the thread it belongs to.
-func (s *Service) GetMessage(ctx context.Context, c Caller, id string) (teli.Message, teli.Thread, error) {
+func (s *Service) GetMessage(ctx context.Context, c service.Caller, id string) (teli.Message, teli.Thread, error) {
 	m, err := s.store.GetMessage(ctx, c.TenantID, id)
 	if errors.Is(err, teli.ErrNotFound) {
 		return m, teli.Thread{}, teli.NotFound("Message not found")
