@@ -13,7 +13,6 @@ import (
 	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
 	"github.com/openteli/teli/internal/ids"
-	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/tenancy"
 )
 
@@ -45,7 +44,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	svc := tenancy.New(tenancy.Deps{Store: db, Access: service.NewAccess(db), Clock: clock.System{}, IDs: ids.Random{Clock: clock.System{}}})
+	svc := tenancy.New(db, clock.System{}, ids.Random{Clock: clock.System{}})
 	cmd, rest := args[0]+" "+args[1], args[2:]
 	switch cmd {
 	case "tenant create":

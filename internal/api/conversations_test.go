@@ -15,6 +15,7 @@ import (
 	"github.com/openteli/teli/internal/apitest"
 	"github.com/openteli/teli/internal/carrier/sandbox"
 	"github.com/openteli/teli/internal/dispatch"
+	"github.com/openteli/teli/internal/jobargs"
 )
 
 // Scenarios of conversations: threads and takeover, manual and bulk sends, the campaign
@@ -81,7 +82,7 @@ func newTestHooks(srv *apitest.Server) *testHooks {
 	})
 	h.mux.HandleFunc("POST /_test/process-inbound/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		err := srv.App.Service().ProcessInbound(r.Context(), sandbox.Name, id)
+		err := srv.App.Conversation().ProcessInbound(r.Context(), jobargs.ProcessInbound{Provider: sandbox.Name, ProviderID: id})
 		if err != nil {
 			reply(w, nil, err)
 			return

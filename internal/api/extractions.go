@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) threadExtraction(w http.ResponseWriter, r *http.Request) error {
-	th, err := s.svc.Service.ThreadExtraction(r.Context(), callerOf(r), r.PathValue("thread_id"))
+	th, err := s.svc.Conversation.ThreadExtraction(r.Context(), callerOf(r), r.PathValue("thread_id"))
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (s *Server) threadExtraction(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) phoneExtractions(w http.ResponseWriter, r *http.Request) error {
-	_, list, err := s.svc.Service.PhoneExtractions(r.Context(), callerOf(r), r.PathValue("phone_number"))
+	_, list, err := s.svc.Conversation.PhoneExtractions(r.Context(), callerOf(r), r.PathValue("phone_number"))
 	if err != nil {
 		return err
 	}

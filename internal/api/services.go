@@ -1,8 +1,8 @@
 package api
 
 import (
-	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/service/tenancy"
@@ -10,9 +10,9 @@ import (
 
 // Services are the use-cases the handlers call, one per pipeline.
 type Services struct {
-	Tenancy  *tenancy.Service
-	Agents   *agents.Service
-	Leads    *leads.Service
-	Outbound *outbound.Service
-	Service  *service.Service
+	Tenancy      *tenancy.Service
+	Agents       *agents.Service
+	Leads        *leads.Service
+	Outbound     *outbound.Service
+	Conversation *conversation.Service
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/openteli/teli/internal/carrier"
-	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/conversation"
 )
 
 // carrierFor returns the active carrier when the path names it; other names are 404, since the
@@ -45,7 +45,7 @@ func (s *Server) carrierInbound(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if _, err := s.svc.Service.ReceiveInbound(r.Context(), c.Name(), in); err != nil {
+	if _, err := s.svc.Conversation.ReceiveInbound(r.Context(), c.Name(), in); err != nil {
 		return err // 500: the carrier retries, and the retry is deduplicated
 	}
 	c.AckInbound(w)
@@ -73,11 +73,11 @@ func (s *Server) carrierStatus(w http.ResponseWriter, r *http.Request) error {
 
 // sandboxInbound injects a contact's reply through the sandbox carrier.
 func (s *Server) sandboxInbound(w http.ResponseWriter, r *http.Request) error {
-	var in service.SandboxInboundInput
+	var in conversation.SandboxInboundInput
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	id, err := s.svc.Service.SandboxInbound(r.Context(), callerOf(r), s.carrier.Name(), in)
+	id, err := s.svc.Conversation.SandboxInbound(r.Context(), callerOf(r), s.carrier.Name(), in)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,5 @@
 // Package app is the composition root: it turns a configuration into a running server (database,
-// job queue, voice platform, service, HTTP API) and stops it cleanly. End-to-end tests boot the
+// job queue, voice platform, use-cases, HTTP API) and stops it cleanly. End-to-end tests boot the
 // server through it.
 package app
 
@@ -26,6 +26,7 @@ import (
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/service/tenancy"
@@ -77,9 +78,8 @@ type App struct {
 	ready   chan string
 }
 
-// New opens the database (applying SQLite migrations; refusing PostgreSQL ones that are
-// pending) and wires every component.
-func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+// withDefaults fills in production behaviour where o leaves it zero.
+func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = clock.System{}
 	}
@@ -92,6 +92,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
 	}
+	return o
+}
+
+// New opens the database (applying SQLite migrations; refusing PostgreSQL ones that are
+// pending) and wires every component, each built complete: the database, the dispatcher, the
+// work queue, the use-cases, then the workers that call them and the HTTP API.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	o = o.withDefaults()
 	db, err := OpenDatabase(ctx, cfg, o.Logger)
 	if err != nil {
 		return nil, err
@@ -114,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// StartJobs hands it these workers, by then complete.
 	jobWorkers := river.NewWorkers()
 	workers.Register(jobWorkers, workers.Deps{
-		Store: db, Voice: platform, Dispatcher: dispatcher, Service: svc.Service, Outbound: svc.Outbound,
+		Store: db, Voice: platform, Dispatcher: dispatcher, Conversation: svc.Conversation, Outbound: svc.Outbound,
 	})
 	return &App{
 		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
@@ -141,17 +149,17 @@ func newDispatcher(cfg config.Config, db Database, sender carrier.Carrier, o Opt
 // newServices builds the use-cases, each with the part of the database it uses.
 func newServices(cfg config.Config, db Database, platform *sandbox.Platform, queue *work.Queue, o Options) api.Services {
 	access := service.NewAccess(db)
-	conv := service.New(service.Deps{
-		Store: db, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
-		Consent: service.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
+	conv := conversation.New(conversation.Deps{
+		Store: db, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger,
+		Consent: conversation.ConsentTexts{OptOut: cfg.OptOutText, OptIn: cfg.OptInText, Help: cfg.HelpText},
 		LLM:     o.LLM,
 		Work:    queue,
-		AI: service.AISettings{
+		AI: conversation.AISettings{
 			BurstWindow: cfg.AIBurstWindow, MaxSegments: cfg.AIMaxSegments, DailyCap: cfg.AIDailyCap,
 		},
 	})
 	return api.Services{
-		Tenancy: tenancy.New(tenancy.Deps{Store: db, Access: access, Clock: o.Clock, IDs: o.IDs}),
+		Tenancy: tenancy.New(db, o.Clock, o.IDs),
 		Agents: agents.New(agents.Deps{
 			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Voice: platform, Logger: o.Logger,
 		}),
@@ -159,7 +167,7 @@ func newServices(cfg config.Config, db Database, platform *sandbox.Platform, que
 		Outbound: outbound.New(outbound.Deps{
 			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Work: queue, Conversation: conv,
 		}),
-		Service: conv,
+		Conversation: conv,
 	}
 }
 
@@ -212,8 +220,8 @@ func (a *App) Tenancy() *tenancy.Service { return a.svc.Tenancy }
 // Outbound exposes campaigns, messaging and drips (tests use it).
 func (a *App) Outbound() *outbound.Service { return a.svc.Outbound }
 
-// Service exposes the remaining use-cases (tests use them).
-func (a *App) Service() *service.Service { return a.svc.Service }
+// Conversation exposes inbound processing, agent replies and extraction (tests use it).
+func (a *App) Conversation() *conversation.Service { return a.svc.Conversation }
 
 // Store exposes the database.
 func (a *App) Store() Database { return a.db }

@@ -1,59 +1,16 @@
-// Package service holds the use-cases of the server: validation, the rules of the Teli API and
-// the transactions behind each request. The HTTP API, the admin command and background jobs all
-// call it; it knows nothing of HTTP.
+// Package service holds what every use-case shares: the Caller a request authenticated as,
+// Access (which organizations, users and lists a caller reaches, is_admin verified), the Outbox
+// that makes queued messages, and small rules of request fields. The use-cases themselves live
+// in one package per pipeline below it: tenancy, agents, leads, outbound, conversation. They
+// know nothing of HTTP; the API, the admin command and the workers call them.
 package service
 
 import (
-	"log/slog"
 	"slices"
 	"strings"
 
-	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/voice"
-	"github.com/openteli/teli/internal/work"
 )
-
-// Service is the set of use-cases, bound to their dependencies.
-type Service struct {
-	store   teli.Store
-	access  Access
-	outbox  Outbox
-	clock   teli.Clock
-	ids     teli.IDSource
-	voice   voice.Platform
-	log     *slog.Logger
-	consent ConsentTexts
-	llm     llm.Provider
-	ai      AISettings
-	work    *work.Queue
-}
-
-// Deps are the dependencies of a Service.
-type Deps struct {
-	Store  teli.Store
-	Clock  teli.Clock
-	IDs    teli.IDSource
-	Voice  voice.Platform
-	Logger *slog.Logger
-	// Consent are the opt-out, opt-in and help replies.
-	Consent ConsentTexts
-	// LLM answers as the agents; nil when no model is configured, and then inbound messages the
-	// agent would answer mark their thread as waiting for a person.
-	LLM llm.Provider
-	// AI tunes the conversation engine; zero values take the defaults.
-	AI AISettings
-	// Work runs the transactions that set off work (inbound processing, agent replies,
-	// dispatches) and does that work in process right after the commit, the job committed with
-	// it being the fallback.
-	Work *work.Queue
-}
-
-// New returns a Service.
-func New(d Deps) *Service {
-	return &Service{store: d.Store, access: NewAccess(d.Store), outbox: Outbox{IDs: d.IDs}, clock: d.Clock, ids: d.IDs, voice: d.Voice, log: d.Logger, consent: d.Consent,
-		llm: d.LLM, ai: d.AI.withDefaults(), work: d.Work}
-}
 
 // Caller is who makes a request: the tenant its API key belongs to.
 type Caller struct {

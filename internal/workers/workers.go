@@ -14,7 +14,7 @@ import (
 
 	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/jobargs"
-	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/voice"
@@ -31,8 +31,9 @@ type Deps struct {
 	Store      Store
 	Voice      voice.Platform
 	Dispatcher *dispatch.Dispatcher
-	// Service carries out the conversation jobs: inbound messages, replies, extraction, ai drips.
-	Service *service.Service
+	// Conversation carries out the conversation jobs: inbound messages, replies, extraction,
+	// ai drips.
+	Conversation *conversation.Service
 	// Outbound sweeps the drips that are due.
 	Outbound *outbound.Service
 }
@@ -42,11 +43,11 @@ func Register(workers *river.Workers, d Deps) {
 	river.AddWorker(workers, &voiceAgentSyncWorker{store: d.Store, voice: d.Voice})
 	river.AddWorker(workers, &voiceAgentDeleteWorker{voice: d.Voice})
 	river.AddWorker(workers, &dispatchWorker{store: d.Store, dispatcher: d.Dispatcher})
-	river.AddWorker(workers, &processInboundWorker{svc: d.Service})
-	river.AddWorker(workers, &aiReplyWorker{svc: d.Service})
-	river.AddWorker(workers, &extractWorker{svc: d.Service})
+	river.AddWorker(workers, &jobWorker[jobargs.ProcessInbound]{do: d.Conversation.ProcessInbound})
+	river.AddWorker(workers, &aiReplyWorker{conversation: d.Conversation})
+	river.AddWorker(workers, &jobWorker[jobargs.Extract]{do: d.Conversation.Extract})
 	river.AddWorker(workers, &dripSweepWorker{outbound: d.Outbound})
-	river.AddWorker(workers, &aiDripWorker{svc: d.Service})
+	river.AddWorker(workers, &jobWorker[jobargs.AIDrip]{do: d.Conversation.WriteDrip})
 }
 
 // WakeDispatch schedules a dispatch at the given instant (rounded up to the second).
@@ -86,6 +87,16 @@ func Periodic(sweep time.Duration) []*river.PeriodicJob {
 			return jobargs.DripSweep{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
+}
+
+type dripSweepWorker struct {
+	river.WorkerDefaults[jobargs.DripSweep]
+	outbound *outbound.Service
+}
+
+func (w *dripSweepWorker) Work(ctx context.Context, job *river.Job[jobargs.DripSweep]) error {
+	_, err := w.outbound.RunDrips(ctx)
+	return err
 }
 
 type voiceAgentSyncWorker struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/service"
+	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
@@ -18,7 +19,6 @@ import (
 // Store is what the outbound use-cases read and write. Their transactions run through
 // work.Queue, which hands them the store's transaction.
 type Store interface {
-	Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error
 	GetUser(ctx context.Context, tenantID, uniqueID string) (teli.User, error)
 	GetAgent(ctx context.Context, tenantID, id string) (teli.Agent, error)
 	CreateGroup(ctx context.Context, g teli.ContactGroup) error
@@ -38,6 +38,7 @@ type Store interface {
 	UnassignThread(ctx context.Context, tenantID, campaignPK, phone string) error
 	ClaimDueDrips(ctx context.Context, now time.Time, limit int) ([]teli.Thread, error)
 	AdvanceDrip(ctx context.Context, tenantID, campaignPK, phone string, step int, delay *time.Duration) error
+	Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error
 
 	InsertMessages(ctx context.Context, msgs []teli.Message) error
 	GetMessage(ctx context.Context, tenantID, messageID string) (teli.Message, error)
@@ -57,7 +58,7 @@ type Service struct {
 	ids          teli.IDSource
 	outbox       service.Outbox
 	work         *work.Queue
-	conversation *service.Service
+	conversation *conversation.Service
 }
 
 // Deps are the dependencies of a Service.
@@ -70,7 +71,7 @@ type Deps struct {
 	Work *work.Queue
 	// Conversation is the conversation engine: a person's message sets off an extraction, and
 	// it writes the drip steps of type ai.
-	Conversation *service.Service
+	Conversation *conversation.Service
 }
 
 // New returns a Service.

@@ -12,9 +12,10 @@ import (
 	"github.com/openteli/teli/internal/teli"
 )
 
-// Store is what tenancy reads and writes (lookups of one organization or user go through
-// service.Access).
+// Store is what tenancy reads and writes. Tenancy owns the organizations and users, so its
+// store also answers service.Access.
 type Store interface {
+	service.AccessStore
 	Bootstrap(ctx context.Context, b teli.Bootstrap) (bool, error)
 	CreateTenant(ctx context.Context, t teli.Tenant) error
 	GetTenant(ctx context.Context, id string) (teli.Tenant, error)
@@ -33,21 +34,14 @@ type Store interface {
 
 // Service is the tenancy use-cases, bound to their dependencies.
 type Service struct {
-	store  Store
+	store Store
+	// access answers, from the same store, for the organizations and users a caller names.
 	access service.Access
 	clock  teli.Clock
 	ids    teli.IDSource
 }
 
-// Deps are the dependencies of a Service.
-type Deps struct {
-	Store  Store
-	Access service.Access
-	Clock  teli.Clock
-	IDs    teli.IDSource
-}
-
-// New returns a Service.
-func New(d Deps) *Service {
-	return &Service{store: d.Store, access: d.Access, clock: d.Clock, ids: d.IDs}
+// New returns a Service over store, with the clock and id source it dates and names records by.
+func New(store Store, clock teli.Clock, ids teli.IDSource) *Service {
+	return &Service{store: store, access: service.NewAccess(store), clock: clock, ids: ids}
 }

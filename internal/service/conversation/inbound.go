@@ -1,28 +1,19 @@
-package service
+package conversation
 
 import (
 	"cmp"
 	"context"
 	"errors"
 	"slices"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/jobargs"
-	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/segment"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
-
-// ConsentTexts are the compliance messages; {{organization}} becomes the organization's name.
-type ConsentTexts struct {
-	OptOut string
-	OptIn  string
-	Help   string
-}
 
 // Outcomes of inbound processing, stored with the webhook message.
 const (
@@ -50,55 +41,17 @@ func (s *Service) ReceiveInbound(ctx context.Context, provider string, in carrie
 			return err
 		}
 		job := jobargs.ProcessInbound{Provider: provider, ProviderID: in.ProviderID}
-		return work.Soon(ctx, tx, job, work.Opts{}, s.processInbound)
+		return work.Soon(ctx, tx, job, work.Opts{}, s.ProcessInbound)
 	})
 	return fresh, err
-}
-
-// SandboxInboundInput is the body of POST /v1/sandbox/inbound.
-type SandboxInboundInput struct {
-	From *string `json:"from"`
-	To   *string `json:"to"`
-	Body *string `json:"body"`
-}
-
-// SandboxInbound injects a contact's reply through the sandbox carrier, exactly as a real
-// carrier's webhook would deliver it. The number pair must name a thread of the caller's
-// tenant. It returns the inbound message's provider id.
-func (s *Service) SandboxInbound(ctx context.Context, c Caller, provider string, in SandboxInboundInput) (string, error) {
-	if Trim(in.From) == "" || Trim(in.To) == "" || in.Body == nil {
-		return "", teli.Invalid("from, to and body are required")
-	}
-	from, err := phone.Normalize(Trim(in.From))
-	if err != nil {
-		return "", teli.Invalid("from: %v", err)
-	}
-	to, err := phone.Normalize(Trim(in.To))
-	if err != nil {
-		return "", teli.Invalid("to: %v", err)
-	}
-	th, err := s.store.RouteInbound(ctx, to, from)
-	if errors.Is(err, teli.ErrNotFound) || (err == nil && th.TenantID != c.TenantID) {
-		return "", teli.NotFound("No thread of %s on a campaign sending from %s", from, to)
-	}
-	if err != nil {
-		return "", err
-	}
-	id := "SBXin" + s.ids.Hex(28)
-	_, err = s.ReceiveInbound(ctx, provider, carrier.Inbound{ProviderID: id, From: from, To: to, Body: *in.Body})
-	return id, err
-}
-
-// processInbound is ProcessInbound for its job.
-func (s *Service) processInbound(ctx context.Context, job jobargs.ProcessInbound) error {
-	return s.ProcessInbound(ctx, job.Provider, job.ProviderID)
 }
 
 // ProcessInbound handles a stored inbound message once: it finds the thread, records the
 // message in it, and applies consent keywords before anything else may answer: an opt-out
 // suppresses the number organization-wide and confirms once, an opt-in lifts it and confirms
 // once, HELP gets the help text. Running it again for the same message does nothing.
-func (s *Service) ProcessInbound(ctx context.Context, provider, providerID string) error {
+func (s *Service) ProcessInbound(ctx context.Context, job jobargs.ProcessInbound) error {
+	provider, providerID := job.Provider, job.ProviderID
 	e, err := s.store.GetInbound(ctx, provider, providerID)
 	if err != nil || e.ProcessedAt != nil {
 		return err
@@ -126,10 +79,7 @@ func (s *Service) ProcessInbound(ctx context.Context, provider, providerID strin
 		return err
 	}
 	msg := s.inboundMessage(camp, th, e)
-	kind, source := keyword.Classify(e.Body, slices.Contains(kinds, teli.SuppressOptOut)), "keyword"
-	if kind == keyword.None && keyword.RevocationPhrase(e.Body) {
-		kind, source = keyword.OptOut, "phrase"
-	}
+	kind, source := consentKeyword(e.Body, slices.Contains(kinds, teli.SuppressOptOut))
 	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		if err := tx.InsertMessages(ctx, []teli.Message{msg}); err != nil {
 			return err
@@ -180,53 +130,36 @@ func (s *Service) inboundMessage(camp teli.Campaign, th teli.Thread, e teli.Inbo
 	return m
 }
 
-// applyKeyword carries out a consent keyword inside the processing transaction. It returns the
-// outcome to store and the compliance reply to queue, if any.
-func (s *Service) applyKeyword(ctx context.Context, tx teli.Store, kind keyword.Kind, source string, camp teli.Campaign, org teli.Organization, in teli.Message) (string, *teli.Message, error) {
-	// A keyword takes effect when it arrived; a revocation the model recognised, when it did.
-	at := in.CreatedAt
-	if source == "ai" {
-		at = s.clock.Now()
-	}
-	sup := teli.Suppression{
-		TenantID: in.TenantID, OrganizationID: in.OrganizationID, Phone: in.Phone, Kind: teli.SuppressOptOut,
-		Source: source, MessageID: in.ID, Detail: detailOf(in.Body), At: at,
-	}
-	var changed bool
-	var err error
-	var outcome, text string
-	var purpose teli.Purpose
-	switch kind {
-	case keyword.OptOut:
-		changed, err = tx.Suppress(ctx, sup)
-		outcome, text, purpose = InboundOptOut, s.consent.OptOut, teli.PurposeOptOutConfirmation
-	case keyword.OptIn:
-		changed, err = tx.Unsuppress(ctx, sup)
-		outcome, text, purpose = InboundOptIn, s.consent.OptIn, teli.PurposeOptInConfirmation
-	case keyword.Help:
-		changed, outcome, text, purpose = true, InboundHelp, s.consent.Help, teli.PurposeHelp
-	default:
-		return InboundRouted, nil, nil
-	}
-	if err != nil || !changed {
-		// A repeated STOP, or START from a number that was not opted out: no second reply.
-		return outcome, nil, err
-	}
-	reply := s.outbox.Message(camp, in.Phone, strings.ReplaceAll(text, "{{organization}}", org.Name), at)
-	reply.Sender, reply.Purpose = teli.SenderSystem, purpose
-	return outcome, &reply, nil
+// SandboxInboundInput is the body of POST /v1/sandbox/inbound.
+type SandboxInboundInput struct {
+	From *string `json:"from"`
+	To   *string `json:"to"`
+	Body *string `json:"body"`
 }
 
-// detailOf keeps the start of a message for the audit trail.
-func detailOf(body string) string {
-	const most = 160
-	body = strings.TrimSpace(body)
-	if len(body) <= most {
-		return body
+// SandboxInbound injects a contact's reply through the sandbox carrier, exactly as a real
+// carrier's webhook would deliver it. The number pair must name a thread of the caller's
+// tenant. It returns the inbound message's provider id.
+func (s *Service) SandboxInbound(ctx context.Context, c service.Caller, provider string, in SandboxInboundInput) (string, error) {
+	if service.Missing(in.From, in.To) || in.Body == nil {
+		return "", teli.Invalid("from, to and body are required")
 	}
-	cut := most
-	for cut > 0 && !utf8.RuneStart(body[cut]) {
-		cut--
+	from, err := phone.Normalize(service.Trim(in.From))
+	if err != nil {
+		return "", teli.Invalid("from: %v", err)
 	}
-	return body[:cut]
+	to, err := phone.Normalize(service.Trim(in.To))
+	if err != nil {
+		return "", teli.Invalid("to: %v", err)
+	}
+	th, err := s.store.RouteInbound(ctx, to, from)
+	if errors.Is(err, teli.ErrNotFound) || (err == nil && th.TenantID != c.TenantID) {
+		return "", teli.NotFound("No thread of %s on a campaign sending from %s", from, to)
+	}
+	if err != nil {
+		return "", err
+	}
+	id := "SBXin" + s.ids.Hex(28)
+	_, err = s.ReceiveInbound(ctx, provider, carrier.Inbound{ProviderID: id, From: from, To: to, Body: *in.Body})
+	return id, err
 }

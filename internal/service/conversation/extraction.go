@@ -1,4 +1,4 @@
-package service
+package conversation
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
@@ -21,7 +22,7 @@ const extractionSchemaName = "lead_extraction"
 
 // ScheduleExtraction queues a fresh extraction of the thread after its latest message,
 // debounced like replies: only the job for the newest message does the work.
-func (s *Service) ScheduleExtraction(ctx context.Context, tx teli.Store, th teli.Thread, afterID string) error {
+func (s *Service) ScheduleExtraction(ctx context.Context, tx Store, th teli.Thread, afterID string) error {
 	if s.llm == nil {
 		return nil
 	}
@@ -202,8 +203,8 @@ func parseExtraction(raw json.RawMessage, fields []teli.ExtractionField) (teli.E
 
 // ThreadExtraction returns the latest extraction of a thread, or nil when there is none (the
 // spec answers that with 200 and extraction null).
-func (s *Service) ThreadExtraction(ctx context.Context, c Caller, threadID string) (*teli.Thread, error) {
-	raw := LenientPlus(threadID)
+func (s *Service) ThreadExtraction(ctx context.Context, c service.Caller, threadID string) (*teli.Thread, error) {
+	raw := service.LenientPlus(threadID)
 	i := strings.Index(raw, "_")
 	if i < 0 {
 		return nil, nil
@@ -227,8 +228,8 @@ func (s *Service) ThreadExtraction(ctx context.Context, c Caller, threadID strin
 }
 
 // PhoneExtractions returns every extraction of a number in the tenant, newest first.
-func (s *Service) PhoneExtractions(ctx context.Context, c Caller, raw string) (string, []teli.Thread, error) {
-	num, err := phone.Normalize(LenientPlus(raw))
+func (s *Service) PhoneExtractions(ctx context.Context, c service.Caller, raw string) (string, []teli.Thread, error) {
+	num, err := phone.Normalize(service.LenientPlus(raw))
 	if err != nil {
 		return "", nil, teli.Invalid("phone_number: %v", err)
 	}
