@@ -4,10 +4,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/openteli/teli/internal/carrier"
@@ -70,16 +70,38 @@ func cutPrefix(p, prefix string) (string, bool) {
 
 // unmatched answers 404 or 405 (as the mux decided) in the Teli envelope.
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	if allow := rec.Header().Get("Allow"); allow != "" {
+	v := &muxVerdict{header: http.Header{}}
+	h.ServeHTTP(v, r)
+	if allow := v.header.Get("Allow"); allow != "" {
 		w.Header().Set("Allow", allow)
 	}
+	status := cmp.Or(v.status, http.StatusOK)
 	msg := "Not found"
-	if rec.Code == http.StatusMethodNotAllowed {
+	if status == http.StatusMethodNotAllowed {
 		msg = "Method not allowed"
 	}
-	writeJSON(w, rec.Code, obj{"success": false, "error": msg, "powered_by": poweredBy})
+	writeJSON(w, status, obj{"success": false, "error": msg, "powered_by": poweredBy})
+}
+
+// muxVerdict is what the mux's own handler for an unmatched request writes to: it keeps the
+// status and the headers (Allow among them) and drops the plain-text body, so that unmatched
+// can answer in the envelope.
+type muxVerdict struct {
+	header http.Header
+	status int
+}
+
+func (v *muxVerdict) Header() http.Header { return v.header }
+
+func (v *muxVerdict) WriteHeader(code int) {
+	if v.status == 0 {
+		v.status = code
+	}
+}
+
+func (v *muxVerdict) Write(b []byte) (int, error) {
+	v.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // callerKey carries the authenticated caller in a request's context.
