@@ -16,12 +16,13 @@ import (
 
 // Server is the HTTP API.
 type Server struct {
-	svc            *service.Service
-	log            *slog.Logger
-	maxBodyBytes   int64
-	maxUploadBytes int64
-	carrier        carrier.Carrier
-	mux            *http.ServeMux
+	svc                 *service.Service
+	log                 *slog.Logger
+	maxBodyBytes        int64
+	maxUploadBytes      int64
+	carrier             carrier.Carrier
+	serveSandboxInbound bool
+	mux                 *http.ServeMux
 }
 
 // Options configure a Server.
@@ -31,15 +32,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps contact uploads (CSV files, large JSON lists) instead of MaxBodyBytes.
 	MaxUploadBytes int64
-	// Carrier is the active carrier, whose webhooks the server takes. With the sandbox carrier
-	// the server also takes POST /v1/sandbox/inbound.
+	// Carrier is the active carrier, whose webhooks the server takes.
 	Carrier carrier.Carrier
+	// SandboxInbound serves POST /v1/sandbox/inbound, which injects a contact's reply as if
+	// Carrier had received it. The composition root sets it when Carrier is the sandbox: a
+	// real carrier's inbound messages arrive only through its signed webhooks.
+	SandboxInbound bool
 }
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
 	s := &Server{svc: o.Service, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
-		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier, mux: http.NewServeMux()}
+		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier,
+		serveSandboxInbound: o.SandboxInbound, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // TestUnmatched checks what the router answers when no route matches: the mux's 404 or 405
-// and its Allow header, with Teli's envelope instead of the mux's plain-text body.
+// and its Allow header, with Teli's envelope instead of the mux's plain-text body. Without
+// Options.SandboxInbound there is no sandbox inbound route.
 func TestUnmatched(t *testing.T) {
 	h := api.New(api.Options{})
 	tests := []struct {
@@ -21,6 +22,8 @@ func TestUnmatched(t *testing.T) {
 			`{"error":"Not found","powered_by":"Teli","success":false}` + "\n"},
 		{"wrong method", "PUT", "/v1/agents", 405, "GET, HEAD, POST",
 			`{"error":"Method not allowed","powered_by":"Teli","success":false}` + "\n"},
+		{"sandbox inbound without SandboxInbound", "POST", "/v1/sandbox/inbound", 404, "",
+			`{"error":"Not found","powered_by":"Teli","success":false}` + "\n"},
 		{"wrong method under the dashboard prefix", "GET", "/api/proxy/v1/threads/assign", 405, "POST",
 			`{"error":"Method not allowed","powered_by":"Teli","success":false}` + "\n"},
 	}

@@ -135,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		cfg: cfg, db: db, workers: workers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
 		dispatcher: deps.Dispatcher, kick: kick, background: background,
 		handler: api.New(api.Options{Service: svc, Logger: o.Logger, Carrier: sender,
-			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
+			SandboxInbound: isSandbox(sender), MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
 	}, nil
 }
