@@ -8,8 +8,8 @@ import (
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 )
 
 // StartingMessageValidity is how long a starting message may wait for its recipient's window
@@ -197,13 +197,13 @@ func (s *Service) openThreads(ctx context.Context, tx teli.Store, camp teli.Camp
 	threads := make([]teli.Thread, len(leads))
 	first := make([]teli.Message, len(leads))
 	for i, l := range leads {
-		vars := template.LeadVars(list[i].Vars())
+		vars := placeholders.LeadVars(list[i].Vars())
 		threads[i] = teli.Thread{
 			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
 			CampaignID: camp.ID, LeadID: l.UniqueID, Owner: teli.OwnerAI, LeadOutcome: "pending",
 			Vars: vars, CreatedAt: s.clock.Now(), DripDelay: dripDelay(steps, 0),
 		}
-		first[i] = s.startingMessage(camp, l.Phone, template.Render(agent.StartingMessage, vars))
+		first[i] = s.startingMessage(camp, l.Phone, placeholders.Render(agent.StartingMessage, vars))
 	}
 	return tx.AddThreads(ctx, threads, first)
 }

@@ -9,9 +9,9 @@ import (
 
 	"github.com/openteli/teli/internal/jobs"
 	"github.com/openteli/teli/internal/llm"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/quiethours"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 )
 
 // dripBatch bounds the threads one sweep transaction takes.
@@ -110,7 +110,7 @@ func (s *Service) queueDrip(ctx context.Context, tx teli.Store, camp teli.Campai
 	if step.Type == teli.DripAI && s.llm != nil {
 		return false, tx.Enqueue(ctx, jobs.AIDrip{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, Step: th.DripStep}, teli.JobOpts{MaxAttempts: 5})
 	}
-	text := strings.TrimSpace(template.Render(step.Message, th.Vars))
+	text := strings.TrimSpace(placeholders.Render(step.Message, th.Vars))
 	if text == "" {
 		return false, nil // an ai step with no model and no text: nothing to say
 	}

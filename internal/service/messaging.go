@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 )
 
 // MaxBulkNumbers bounds one bulk send.
@@ -279,7 +279,7 @@ func (s *Service) bulkOne(ctx context.Context, c Caller, camp teli.Campaign, raw
 		r.Reason = string(teli.SuppressDoNotContact)
 		return r, teli.Message{}, nil
 	}
-	msg := s.outbound(camp, th.Phone, template.Render(text, th.Vars), now)
+	msg := s.outbound(camp, th.Phone, placeholders.Render(text, th.Vars), now)
 	msg.Sender, msg.Purpose = teli.SenderBroadcast, teli.PurposeBulk
 	r.Status, r.MessageID = "sent", msg.ID
 	return r, msg, nil
