@@ -1,7 +1,5 @@
 package api
 
-import "github.com/openteli/teli/internal/carrier/sandbox"
-
 // routes is the whole route table of the server.
 func (s *Server) routes() {
 	m := s.mux
@@ -52,7 +50,7 @@ func (s *Server) routes() {
 	// Carrier webhooks carry the carrier's signature instead of an API key.
 	m.Handle("POST /webhooks/{carrier}/inbound", s.public(s.carrierInbound))
 	m.Handle("POST /webhooks/{carrier}/status/{message_id}", s.public(s.carrierStatus))
-	if s.carrier != nil && s.carrier.Name() == sandbox.Name {
+	if s.serveSandboxInbound {
 		m.Handle("POST /v1/sandbox/inbound", s.authed(s.sandboxInbound))
 	}
 }

@@ -4,10 +4,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/openteli/teli/internal/carrier"
@@ -16,12 +16,13 @@ import (
 
 // Server is the HTTP API.
 type Server struct {
-	svc            Services
-	log            *slog.Logger
-	maxBodyBytes   int64
-	maxUploadBytes int64
-	carrier        carrier.Carrier
-	mux            *http.ServeMux
+	svc                 Services
+	log                 *slog.Logger
+	maxBodyBytes        int64
+	maxUploadBytes      int64
+	carrier             carrier.Carrier
+	serveSandboxInbound bool
+	mux                 *http.ServeMux
 }
 
 // Options configure a Server.
@@ -31,15 +32,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps contact uploads (CSV files, large JSON lists) instead of MaxBodyBytes.
 	MaxUploadBytes int64
-	// Carrier is the active carrier, whose webhooks the server takes. With the sandbox carrier
-	// the server also takes POST /v1/sandbox/inbound.
+	// Carrier is the active carrier, whose webhooks the server takes.
 	Carrier carrier.Carrier
+	// SandboxInbound serves POST /v1/sandbox/inbound, which injects a contact's reply as if
+	// Carrier had received it. The composition root sets it when Carrier is the sandbox: a
+	// real carrier's inbound messages arrive only through its signed webhooks.
+	SandboxInbound bool
 }
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
 	s := &Server{svc: o.Services, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
-		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier, mux: http.NewServeMux()}
+		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier,
+		serveSandboxInbound: o.SandboxInbound, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -70,16 +75,38 @@ func cutPrefix(p, prefix string) (string, bool) {
 
 // unmatched answers 404 or 405 (as the mux decided) in the Teli envelope.
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	if allow := rec.Header().Get("Allow"); allow != "" {
+	v := &muxVerdict{header: http.Header{}}
+	h.ServeHTTP(v, r)
+	if allow := v.header.Get("Allow"); allow != "" {
 		w.Header().Set("Allow", allow)
 	}
+	status := cmp.Or(v.status, http.StatusOK)
 	msg := "Not found"
-	if rec.Code == http.StatusMethodNotAllowed {
+	if status == http.StatusMethodNotAllowed {
 		msg = "Method not allowed"
 	}
-	writeJSON(w, rec.Code, obj{"success": false, "error": msg, "powered_by": poweredBy})
+	writeJSON(w, status, obj{"success": false, "error": msg, "powered_by": poweredBy})
+}
+
+// muxVerdict is what the mux's own handler for an unmatched request writes to: it keeps the
+// status and the headers (Allow among them) and drops the plain-text body, so that unmatched
+// can answer in the envelope.
+type muxVerdict struct {
+	header http.Header
+	status int
+}
+
+func (v *muxVerdict) Header() http.Header { return v.header }
+
+func (v *muxVerdict) WriteHeader(code int) {
+	if v.status == 0 {
+		v.status = code
+	}
+}
+
+func (v *muxVerdict) Write(b []byte) (int, error) {
+	v.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // callerKey carries the authenticated caller in a request's context.

@@ -128,7 +128,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
 		work: queue,
 		handler: api.New(api.Options{Services: svc, Logger: o.Logger, Carrier: sender,
-			MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
+			SandboxInbound: isSandbox(sender), MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
 		ready: make(chan string, 1),
 	}, nil
 }

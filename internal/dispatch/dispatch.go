@@ -89,19 +89,52 @@ func (l Limits) spacing() time.Duration {
 	return time.Duration(float64(time.Second) / rate)
 }
 
-// budgets lists the budgets a message draws on.
-func (l Limits) budgets(m teli.ClaimedMessage) []teli.Budget {
-	var out []teli.Budget
+// budgets lists the budgets a message draws on: their keys in the store and their limits.
+func (l Limits) budgets(m teli.ClaimedMessage) ([]string, []gate.Limit) {
+	var keys []string
+	var limits []gate.Limit
 	if l.NumberPerSecond > 0 {
-		out = append(out, teli.Budget{Key: "number:" + m.From, RatePerSecond: l.NumberPerSecond, Burst: l.Burst})
+		keys = append(keys, "number:"+m.From)
+		limits = append(limits, gate.Limit{RatePerSecond: l.NumberPerSecond, Burst: l.Burst})
 	}
 	if l.CampaignPerSecond > 0 {
-		out = append(out, teli.Budget{Key: "campaign:" + m.CampaignPK, RatePerSecond: l.CampaignPerSecond, Burst: l.Burst})
+		keys = append(keys, "campaign:"+m.CampaignPK)
+		limits = append(limits, gate.Limit{RatePerSecond: l.CampaignPerSecond, Burst: l.Burst})
 	}
 	if l.OrgPerDay > 0 {
-		out = append(out, teli.Budget{Key: "org:" + m.OrganizationID, DailyLimit: l.OrgPerDay})
+		keys = append(keys, "org:"+m.OrganizationID)
+		limits = append(limits, gate.Limit{DailyLimit: l.OrgPerDay})
 	}
-	return out
+	return keys, limits
+}
+
+// BudgetStore keeps throughput budgets (teli.Store does).
+type BudgetStore interface {
+	DrawBudgets(ctx context.Context, keys []string, draw func([]teli.BudgetState) []teli.BudgetState) error
+}
+
+// Take draws n sends at now from the budgets with these keys and limits, in one store
+// transaction, and returns how many were granted and, when fewer than n, when the next could be.
+func Take(ctx context.Context, s BudgetStore, keys []string, limits []gate.Limit, n int, now time.Time) (int, time.Time, error) {
+	var granted int
+	var next time.Time
+	err := s.DrawBudgets(ctx, keys, func(stored []teli.BudgetState) []teli.BudgetState {
+		states := make([]gate.Budget, len(stored))
+		for i, st := range stored {
+			states[i] = gate.Budget{
+				Bucket: gate.Bucket{Tokens: st.Tokens, UpdatedAt: st.UpdatedAt},
+				Quota:  gate.DailyQuota{Day: st.Day, Used: st.Used},
+			}
+		}
+		var out []gate.Budget
+		out, granted, next = gate.TakeAll(limits, states, n, now)
+		drawn := make([]teli.BudgetState, len(out))
+		for i, b := range out {
+			drawn[i] = teli.BudgetState{Tokens: b.Bucket.Tokens, UpdatedAt: b.Bucket.UpdatedAt, Day: b.Quota.Day, Used: b.Quota.Used}
+		}
+		return drawn
+	})
+	return granted, next, err
 }
 
 // MaxRun bounds one Run, so that a dispatch job stays well inside the job queue's timeout
@@ -237,7 +270,8 @@ func (d *Dispatcher) takeBudgets(ctx context.Context, msgs []teli.ClaimedMessage
 	}
 	for _, key := range order {
 		idx := groups[key]
-		granted, next, err := d.Store.TakeBudget(ctx, d.Limits.budgets(msgs[idx[0]]), len(idx), d.Clock.Now())
+		keys, limits := d.Limits.budgets(msgs[idx[0]])
+		granted, next, err := Take(ctx, d.Store, keys, limits, len(idx), d.Clock.Now())
 		if err != nil {
 			return err
 		}

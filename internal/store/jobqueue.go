@@ -162,3 +162,27 @@ func insertOpts(o teli.JobOpts) *river.InsertOpts {
 	}
 	return opts
 }
+
+// Database is a Store together with the job queue of the same database, as each dialect
+// package opens them.
+type Database[TTx any] struct {
+	*Store
+	jobs *JobQueue[TTx]
+}
+
+// NewDatabase returns the Database of a dialect and its job queue.
+func NewDatabase[TTx any](d Dialect, jobs *JobQueue[TTx]) *Database[TTx] {
+	return &Database[TTx]{Store: New(d), jobs: jobs}
+}
+
+// StartJobs works jobs with workers, and inserts periodic on their schedules while this
+// process leads the job queue, until StopJobs (graceful) or the database closes (hard).
+func (db *Database[TTx]) StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error {
+	return db.jobs.Start(ctx, workers, periodic)
+}
+
+// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
+func (db *Database[TTx]) StopJobs(ctx context.Context) error { return db.jobs.Stop(ctx) }
+
+// RiverClient exposes the River client, e.g. for tests that subscribe to job events.
+func (db *Database[TTx]) RiverClient() *river.Client[TTx] { return db.jobs.Client() }

@@ -58,7 +58,7 @@ type ThreadRow struct {
 }
 
 // TakeOver is a human taking a thread over: by sending (/v1/sms/send) or by being assigned
-// (/v1/threads/assign).
+// (/v1/threads/assign). It cancels TakeOverCancels.
 type TakeOver struct {
 	TenantID   string
 	CampaignPK string
@@ -68,9 +68,8 @@ type TakeOver struct {
 	At           time.Time
 }
 
-// CampaignStatusChange moves a campaign from one of From to To. Ending cancels every pending
-// automated message of the campaign; resuming makes every message held by the pause due again,
-// so the dispatcher re-checks each at the gate.
+// CampaignStatusChange moves a campaign from one of From to To, with EffectsOf(To) on its
+// messages and threads.
 type CampaignStatusChange struct {
 	TenantID   string
 	CampaignPK string
@@ -141,14 +140,15 @@ type IdempotentResponse struct {
 	CreatedAt   time.Time
 }
 
-// Budget is one throughput limit a send draws on: a token bucket (RatePerSecond, Burst) or a
-// daily quota (DailyLimit, counted per UTC day), under a key naming what is limited
-// ("number:+1313…", "campaign:pk", "org:id").
-type Budget struct {
-	Key           string
-	RatePerSecond float64
-	Burst         float64
-	DailyLimit    int
+// BudgetState is a throughput budget as stored, under a key naming what it limits
+// ("number:+1313…", "campaign:pk", "org:id"): a token bucket's tokens as of UpdatedAt (zero: the
+// bucket was never used, so it is full) and how many sends Day (YYYY-MM-DD) has counted. The
+// arithmetic on it is the send gate's (gate.TakeAll); the store only keeps it.
+type BudgetState struct {
+	Tokens    float64
+	UpdatedAt time.Time
+	Day       string
+	Used      int
 }
 
 // Usage is what an organization or user has sent and received, in segments.
@@ -237,10 +237,11 @@ type ConversationStore interface {
 	// PutIdempotent stores a response; ErrConflict when the key is taken.
 	PutIdempotent(ctx context.Context, r IdempotentResponse) error
 
-	// TakeBudget grants up to n sends at now from every budget at once (the fewest any of them
-	// allows), spending that many from each, atomically across replicas. When fewer than n are
-	// granted it also returns when the next send could be granted.
-	TakeBudget(ctx context.Context, budgets []Budget, n int, now time.Time) (int, time.Time, error)
+	// DrawBudgets locks the budgets with these keys (a missing one reads as the zero
+	// BudgetState), hands their states to draw, in the order of keys, and stores the states
+	// draw returns, in one transaction: replicas drawing from one budget take turns, so they
+	// never spend the same sends twice. draw must not block.
+	DrawBudgets(ctx context.Context, keys []string, draw func([]BudgetState) []BudgetState) error
 
 	// Usage counts segments sent (handed to a carrier) and received.
 	Usage(ctx context.Context, f UsageFilter) (Usage, error)

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Store is the persistence boundary. SQLite and PostgreSQL implement it with the same behaviour,
-// proven by one conformance suite. Every read of tenant data takes the tenant id, so a row of
+// Store is the persistence boundary. Package store implements it once, over a SQLite and a
+// PostgreSQL dialect, with the same behaviour on both, proven by one conformance suite. Every read of tenant data takes the tenant id, so a row of
 // another tenant is simply not found.
 type Store interface {
 	// InTx runs fn inside one transaction: every write made through tx, and every job enqueued
@@ -173,7 +173,7 @@ type SandboxVoiceAgent struct {
 }
 
 // JobArgs is a background job's payload. Its method set matches River's JobArgs, so job types
-// defined in internal/jobs satisfy both.
+// defined in internal/jobargs satisfy both.
 type JobArgs interface {
 	Kind() string
 }

@@ -8,10 +8,10 @@ import (
 
 	"github.com/openteli/teli/internal/contacts"
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 	"github.com/openteli/teli/internal/work"
 )
 
@@ -196,13 +196,13 @@ func (s *Service) openThreads(ctx context.Context, tx Store, camp teli.Campaign,
 	threads := make([]teli.Thread, len(stored))
 	first := make([]teli.Message, len(stored))
 	for i, l := range stored {
-		vars := template.LeadVars(list[i].Vars())
+		vars := placeholders.LeadVars(list[i].Vars())
 		threads[i] = teli.Thread{
 			CampaignPK: camp.PK, Phone: l.Phone, TenantID: camp.TenantID, OrganizationID: camp.OrganizationID,
 			CampaignID: camp.ID, LeadID: l.UniqueID, Owner: teli.OwnerAI, LeadOutcome: "pending",
 			Vars: vars, CreatedAt: s.clock.Now(), DripDelay: dripDelay(steps, 0),
 		}
-		first[i] = s.startingMessage(camp, l.Phone, template.Render(agent.StartingMessage, vars))
+		first[i] = s.startingMessage(camp, l.Phone, placeholders.Render(agent.StartingMessage, vars))
 	}
 	return tx.AddThreads(ctx, threads, first)
 }

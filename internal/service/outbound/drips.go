@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/jobargs"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 	"github.com/openteli/teli/internal/work"
 )
 
@@ -106,7 +106,7 @@ func (s *Service) queueDrip(ctx context.Context, tx Store, camp teli.Campaign, s
 	if step.Type == teli.DripAI && s.conversation.AIEnabled() {
 		return false, tx.Enqueue(ctx, jobargs.AIDrip{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone, Step: th.DripStep}, teli.JobOpts{MaxAttempts: 5})
 	}
-	text := strings.TrimSpace(template.Render(step.Message, th.Vars))
+	text := strings.TrimSpace(placeholders.Render(step.Message, th.Vars))
 	if text == "" {
 		return false, nil // an ai step with no model and no text: nothing to say
 	}

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/openteli/teli/internal/phone"
+	"github.com/openteli/teli/internal/placeholders"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
-	"github.com/openteli/teli/internal/template"
 	"github.com/openteli/teli/internal/work"
 )
 
@@ -255,7 +255,7 @@ func (s *Service) bulkOne(ctx context.Context, c service.Caller, camp teli.Campa
 		r.Reason = string(teli.SuppressDoNotContact)
 		return r, teli.Message{}, nil
 	}
-	msg := s.outbox.Message(camp, th.Phone, template.Render(text, th.Vars), now)
+	msg := s.outbox.Message(camp, th.Phone, placeholders.Render(text, th.Vars), now)
 	msg.Sender, msg.Purpose = teli.SenderBroadcast, teli.PurposeBulk
 	r.Status, r.MessageID = "sent", msg.ID
 	return r, msg, nil

@@ -30,7 +30,7 @@ func TestJobs(t *testing.T) {
 }
 
 // open opens a store and closes it when t ends.
-func open(t *testing.T, opts postgres.Options) *postgres.Store {
+func open(t *testing.T, opts postgres.Options) *postgres.DB {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), opts)
 	if err != nil {

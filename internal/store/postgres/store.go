@@ -1,5 +1,7 @@
-// Package postgres implements teli.Store on PostgreSQL with pgx v5 and River's pgx driver, for
-// deployments that run several `teli serve` replicas on one database. Unlike SQLite it never
+// Package postgres is the PostgreSQL dialect of the store, with pgx v5 and River's pgx driver,
+// for deployments that run several `teli serve` replicas on one database. It opens the pool,
+// pipelines batches, locks rows so replicas claim side by side, and spells the few statements
+// PostgreSQL writes its own way; everything else is package store's. Unlike SQLite it never
 // migrates on open: `teli migrate` (Migrate) does, once, so replicas never race over the schema.
 package postgres
 
@@ -12,13 +14,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/openteli/teli/internal/store"
-	"github.com/openteli/teli/internal/teli"
 )
 
 // Options configure Open.
@@ -35,25 +35,22 @@ type Options struct {
 	JobPollInterval time.Duration
 }
 
-// Store is the PostgreSQL teli.Store. The value returned by Open works on the pool; InTx hands fn
-// a Store bound to one transaction. A tx-bound Store must not be used after fn returns, nor from
-// several goroutines at once (a pgx.Tx is one connection).
-type Store struct {
-	db *handles
-	tx pgx.Tx // nil outside a transaction
+// DB is the PostgreSQL database: the store on it (package store's, with PostgreSQL's dialect)
+// and its job queue.
+type DB struct {
+	*store.Database[pgx.Tx]
+	h *handles
 }
 
-// handles are the resources shared by a Store and every tx-bound Store derived from it.
+// handles are the database's pool and job queue.
 type handles struct {
 	pool *pgxpool.Pool
 	jobs *store.JobQueue[pgx.Tx]
 }
 
-var _ teli.Store = (*Store)(nil)
-
-// Open connects to opts.URL and builds the River client. It fails with ErrPendingMigrations
+// Open connects to opts.URL and builds the job queue. It fails with ErrPendingMigrations
 // unless both River's and Teli's migrations are applied. Jobs are not worked until StartJobs.
-func Open(ctx context.Context, opts Options) (*Store, error) {
+func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.URL == "" {
 		return nil, errors.New("postgres: Options.URL is required")
 	}
@@ -69,7 +66,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{db: &handles{pool: pool, jobs: jobs}}, nil
+	h := &handles{pool: pool, jobs: jobs}
+	return &DB{Database: store.NewDatabase(dialect{h}, h.jobs), h: h}, nil
 }
 
 // newPool connects with pgxpool. Unless the URL sets pool_max_conns, the pool is sized for the
@@ -79,6 +77,13 @@ func newPool(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connection URL: %w", err)
+	}
+	// pgx reads timestamptz in the local zone; the domain holds UTC.
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{
+			Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC},
+		})
+		return nil
 	}
 	if !strings.Contains(opts.URL, "pool_max_conns") {
 		workers := opts.MaxJobWorkers
@@ -107,81 +112,10 @@ func prepare(ctx context.Context, pool *pgxpool.Pool, opts Options) (*store.JobQ
 	return q, nil
 }
 
-// StartJobs works jobs with workers, and inserts periodic on their schedules while this
-// process leads the job queue, until StopJobs (graceful) or Close (hard).
-func (s *Store) StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error {
-	return s.db.jobs.Start(ctx, workers, periodic)
-}
-
-// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
-func (s *Store) StopJobs(ctx context.Context) error { return s.db.jobs.Stop(ctx) }
-
-// RiverClient exposes the River client, e.g. for tests that subscribe to job events.
-func (s *Store) RiverClient() *river.Client[pgx.Tx] { return s.db.jobs.Client() }
-
 // Close stops job workers still running (cancelling their jobs; call StopJobs first for a
 // graceful stop) and closes the pool.
-func (s *Store) Close() error {
-	err := s.db.jobs.Close()
-	s.db.pool.Close()
+func (d *DB) Close() error {
+	err := d.h.jobs.Close()
+	d.h.pool.Close()
 	return err
-}
-
-// InTx runs fn in one transaction; on a tx-bound Store it runs fn in that same transaction. The
-// transaction commits when fn returns nil and rolls back when it returns an error or panics.
-func (s *Store) InTx(ctx context.Context, fn func(tx teli.Store) error) error {
-	return s.inTx(ctx, func(tx *Store) error { return fn(tx) })
-}
-
-// inTx is InTx for code of this package, which needs the concrete tx-bound Store.
-func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
-	if s.tx != nil {
-		return fn(s)
-	}
-	tx, err := s.db.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			// The error that got us here, or the panic, matters more than a failed rollback.
-			_ = tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
-	if err := fn(&Store{db: s.db, tx: tx}); err != nil {
-		return err
-	}
-	done = true
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit: %w", err)
-	}
-	return nil
-}
-
-// Enqueue inserts a River job. Inside InTx it joins the transaction; outside it commits alone.
-func (s *Store) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error {
-	if s.tx == nil {
-		return s.inTx(ctx, func(tx *Store) error { return tx.Enqueue(ctx, job, opts) })
-	}
-	if err := s.db.jobs.InsertTx(ctx, s.tx, job, opts); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	return nil
-}
-
-// querier is what *pgxpool.Pool and pgx.Tx have in common.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
-// q is where statements go: the transaction inside InTx, the pool otherwise.
-func (s *Store) q() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.db.pool
 }

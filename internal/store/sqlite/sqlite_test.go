@@ -26,7 +26,7 @@ func TestJobs(t *testing.T) {
 }
 
 // open opens a store and closes it when t ends.
-func open(t *testing.T, opts sqlite.Options) *sqlite.Store {
+func open(t *testing.T, opts sqlite.Options) *sqlite.DB {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), opts)
 	if err != nil {

@@ -1,6 +1,7 @@
-// Package sqlite implements teli.Store on an embedded SQLite database (modernc.org/sqlite, pure
-// Go) with River's SQLite driver for background jobs. It is the default backend: one file, no
-// server, migrated on open.
+// Package sqlite is the SQLite dialect of the store: an embedded database (modernc.org/sqlite,
+// pure Go) with River's SQLite driver for background jobs. It is the default backend: one file,
+// no server, migrated on open. It opens the pools, encodes times as INTEGER microseconds, and
+// spells the few statements SQLite writes its own way; everything else is package store's.
 package sqlite
 
 import (
@@ -14,11 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/openteli/teli/internal/store"
-	"github.com/openteli/teli/internal/teli"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -45,15 +44,14 @@ type Options struct {
 	JobPollInterval time.Duration
 }
 
-// Store is the SQLite teli.Store. The value returned by Open works on the database directly;
-// InTx hands fn a Store bound to one transaction. A tx-bound Store must not be used after fn
-// returns, nor from several goroutines at once.
-type Store struct {
-	db *handles
-	tx *sql.Tx // nil outside a transaction
+// DB is the SQLite database: the store on it (package store's, with SQLite's dialect) and its
+// job queue.
+type DB struct {
+	*store.Database[*sql.Tx]
+	h *handles
 }
 
-// handles are the resources shared by a Store and every tx-bound Store derived from it.
+// handles are the database's pools, checkpointer and job queue.
 type handles struct {
 	// writer has exactly one connection: SQLite allows one writer at a time, and queueing in
 	// database/sql is cheaper and fairer than spinning on SQLITE_BUSY.
@@ -63,11 +61,9 @@ type handles struct {
 	jobs         *store.JobQueue[*sql.Tx]
 }
 
-var _ teli.Store = (*Store)(nil)
-
 // Open opens (creating if needed) the database at opts.Path, applies pending migrations and
-// builds the River client. Jobs are not worked until StartJobs.
-func Open(ctx context.Context, opts Options) (*Store, error) {
+// builds the job queue. Jobs are not worked until StartJobs.
+func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.Path == "" {
 		return nil, errors.New("sqlite: Options.Path is required")
 	}
@@ -85,7 +81,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: h}, nil
+	return &DB{Database: store.NewDatabase(dialect{h}, h.jobs), h: h}, nil
 }
 
 // openHandles opens both pools, migrates, and creates the River client, closing whatever it
@@ -163,22 +159,10 @@ func openDB(ctx context.Context, path string, kind poolKind) (*sql.DB, error) {
 	return db, nil
 }
 
-// StartJobs works jobs with workers, and inserts periodic on their schedules while this
-// process leads the job queue, until StopJobs (graceful) or Close (hard).
-func (s *Store) StartJobs(ctx context.Context, workers *river.Workers, periodic []*river.PeriodicJob) error {
-	return s.db.jobs.Start(ctx, workers, periodic)
-}
-
-// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
-func (s *Store) StopJobs(ctx context.Context) error { return s.db.jobs.Stop(ctx) }
-
-// RiverClient exposes the River client, e.g. for tests that subscribe to job events.
-func (s *Store) RiverClient() *river.Client[*sql.Tx] { return s.db.jobs.Client() }
-
 // Close stops job workers still running (cancelling their jobs; call StopJobs first for a
 // graceful stop) and closes the database.
-func (s *Store) Close() error {
-	return s.db.close()
+func (d *DB) Close() error {
+	return d.h.close()
 }
 
 func (h *handles) close() error {
@@ -196,71 +180,4 @@ func (h *handles) close() error {
 		errs = append(errs, h.checkpointer.close())
 	}
 	return errors.Join(errs...)
-}
-
-// InTx runs fn in one IMMEDIATE transaction on the writer connection; on a tx-bound Store it
-// runs fn in that same transaction. The transaction commits when fn returns nil and rolls back
-// when it returns an error or panics.
-func (s *Store) InTx(ctx context.Context, fn func(tx teli.Store) error) error {
-	return s.inTx(ctx, func(tx *Store) error { return fn(tx) })
-}
-
-// inTx is InTx for code of this package, which needs the concrete tx-bound Store.
-func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
-	if s.tx != nil {
-		return fn(s)
-	}
-	tx, err := s.db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tx.Rollback() // the error that got us here, or the panic, matters more
-		}
-	}()
-	if err := fn(&Store{db: s.db, tx: tx}); err != nil {
-		return err
-	}
-	done = true
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
-}
-
-// Enqueue inserts a River job. Inside InTx it joins the transaction; outside it commits alone.
-func (s *Store) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error {
-	if s.tx == nil {
-		return s.inTx(ctx, func(tx *Store) error { return tx.Enqueue(ctx, job, opts) })
-	}
-	if err := s.db.jobs.InsertTx(ctx, s.tx, job, opts); err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	return nil
-}
-
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// read is where reads go: the transaction inside InTx (to see its own writes), the read-only
-// pool otherwise.
-func (s *Store) read() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.db.reader
-}
-
-// write is where writes go: the transaction inside InTx, the single writer connection otherwise.
-func (s *Store) write() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.db.writer
 }

@@ -1,12 +1,15 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/openteli/teli/internal/dispatch"
+	"github.com/openteli/teli/internal/gate"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -478,11 +481,27 @@ func testIdempotencyKeys(t *testing.T, s teli.Store) {
 	}
 }
 
+// budget is a key and its limit, for testBudgets.
+type budget struct {
+	key   string
+	limit gate.Limit
+}
+
+// take draws n sends from budgets through s.DrawBudgets, as the dispatcher does.
+func take(ctx context.Context, s teli.Store, budgets []budget, n int, now time.Time) (int, time.Time, error) {
+	keys := make([]string, len(budgets))
+	limits := make([]gate.Limit, len(budgets))
+	for i, b := range budgets {
+		keys[i], limits[i] = b.key, b.limit
+	}
+	return dispatch.Take(ctx, s, keys, limits, n, now)
+}
+
 func testBudgets(t *testing.T, s teli.Store) {
 	ctx := t.Context()
-	budgets := []teli.Budget{
-		{Key: "number:+13135550000", RatePerSecond: 1, Burst: 5},
-		{Key: "org:org-a", DailyLimit: 1000},
+	budgets := []budget{
+		{"number:+13135550000", gate.Limit{RatePerSecond: 1, Burst: 5}},
+		{"org:org-a", gate.Limit{DailyLimit: 1000}},
 	}
 	now := at(1)
 	var mu sync.Mutex
@@ -491,7 +510,7 @@ func testBudgets(t *testing.T, s teli.Store) {
 	for range 8 {
 		wg.Go(func() {
 			for range 5 {
-				g, _, err := s.TakeBudget(ctx, budgets, 2, now)
+				g, _, err := take(ctx, s, budgets, 2, now)
 				if err != nil {
 					t.Error(err)
 					return
@@ -506,18 +525,18 @@ func testBudgets(t *testing.T, s teli.Store) {
 	if total != 5 {
 		t.Fatalf("granted %d at one instant from a burst of 5", total)
 	}
-	g, next, err := s.TakeBudget(ctx, budgets, 3, now)
+	g, next, err := take(ctx, s, budgets, 3, now)
 	must(t, err)
 	if g != 0 || !next.Equal(now.Add(time.Second)) {
 		t.Fatalf("empty bucket: granted %d next %v", g, next)
 	}
-	g, _, err = s.TakeBudget(ctx, budgets, 3, now.Add(2*time.Second))
+	g, _, err = take(ctx, s, budgets, 3, now.Add(2*time.Second))
 	must(t, err)
 	if g != 2 {
 		t.Fatalf("two seconds later granted %d, want 2", g)
 	}
 	// The daily quota counted every grant.
-	g, next, err = s.TakeBudget(ctx, []teli.Budget{{Key: "org:org-a", DailyLimit: 8}}, 5, now.Add(3*time.Second))
+	g, next, err = take(ctx, s, []budget{{"org:org-a", gate.Limit{DailyLimit: 8}}}, 5, now.Add(3*time.Second))
 	must(t, err)
 	if g != 1 || next.IsZero() {
 		t.Fatalf("daily quota after 7 sends: granted %d next %v", g, next)

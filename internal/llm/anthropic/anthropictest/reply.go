@@ -1,9 +1,10 @@
 package anthropictest
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 // Reply scripts the answer to one request.
@@ -41,31 +42,14 @@ type Usage struct {
 	InputTokens, OutputTokens int
 }
 
-// Fault is an error answer: a status, headers and a raw body.
-type Fault struct {
-	Status int
-	Header http.Header
-	Body   string
-}
-
-// With returns f with a header added (retry-after, x-should-retry …).
-func (f Fault) With(key, value string) Fault {
-	h := f.Header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Set(key, value)
-	f.Header = h
-	return f
-}
-
-// Ptr returns &f, for Reply.Error.
-func (f Fault) Ptr() *Fault { return &f }
+// Fault is an error answer: a status, headers and a raw body. Add headers (retry-after,
+// x-should-retry …) with With; Ptr gives the pointer Reply.Error takes.
+type Fault = llmfake.Fault
 
 // APIError is Anthropic's error envelope:
 // {"type":"error","error":{"type":…,"message":…},"request_id":…}.
 func APIError(status int, typ, message string) Fault {
-	return Fault{Status: status, Body: mustJSON(map[string]any{"type": "error",
+	return Fault{Status: status, Body: llmfake.MustJSON(map[string]any{"type": "error",
 		"error": map[string]any{"type": typ, "message": message}, "request_id": "req_anthropictest"})}
 }
 
@@ -101,12 +85,4 @@ func DefaultReply(req *MessagesRequest) Reply {
 		return Reply{ToolUses: []ToolUse{{Name: tc.Name}}}
 	}
 	return Reply{Text: "OK"}
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 // MessagesRequest is a Messages API request body as the fake decodes it.
@@ -114,14 +115,7 @@ func decodeRequest(body []byte) (*MessagesRequest, *Fault) {
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, invalid("There was an issue with your request body: the request body is not valid JSON.")
 	}
-	var unknown []string
-	for k := range top {
-		if !knownParams[k] {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
+	if unknown := llmfake.Unknown(top, knownParams); len(unknown) > 0 {
 		return nil, invalid("%s: Extra inputs are not permitted", unknown[0])
 	}
 	var req MessagesRequest

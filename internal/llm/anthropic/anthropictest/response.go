@@ -3,8 +3,9 @@ package anthropictest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 type messageBody struct {
@@ -95,19 +96,16 @@ type streamWriter struct{ w http.ResponseWriter }
 func (s streamWriter) event(name string, data any) {
 	payload, ok := data.(string)
 	if !ok {
-		payload = mustJSON(data)
+		payload = llmfake.MustJSON(data)
 	}
-	_, _ = io.WriteString(s.w, "event: "+name+"\ndata: "+payload+"\n\n")
-	_ = http.NewResponseController(s.w).Flush()
+	llmfake.WriteEvent(s.w, name, payload)
 }
 
 type obj = map[string]any
 
 // writeStream answers a stream:true request.
 func writeStream(w http.ResponseWriter, req *MessagesRequest, r Reply, id string) {
-	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
+	llmfake.StartStream(w)
 	s := streamWriter{w}
 	u := usage(req, r)
 	s.event("message_start", obj{"type": "message_start", "message": obj{
@@ -117,7 +115,7 @@ func writeStream(w http.ResponseWriter, req *MessagesRequest, r Reply, id string
 	if r.Text != "" {
 		s.event("content_block_start", obj{"type": "content_block_start", "index": index, "content_block": obj{"type": "text", "text": ""}})
 		s.event("ping", obj{"type": "ping"})
-		for _, piece := range split(r.Text, 5) {
+		for _, piece := range llmfake.Split(r.Text, 5) {
 			s.event("content_block_delta", obj{"type": "content_block_delta", "index": index, "delta": obj{"type": "text_delta", "text": piece}})
 		}
 		s.event("content_block_stop", obj{"type": "content_block_stop", "index": index})
@@ -127,7 +125,7 @@ func writeStream(w http.ResponseWriter, req *MessagesRequest, r Reply, id string
 		s.event("content_block_start", obj{"type": "content_block_start", "index": index, "content_block": obj{
 			"type": "tool_use", "id": toolUseID(id, i, t), "name": t.Name, "input": obj{}}})
 		s.event("content_block_delta", obj{"type": "content_block_delta", "index": index, "delta": obj{"type": "input_json_delta", "partial_json": ""}})
-		for _, piece := range split(input(t), 7) {
+		for _, piece := range llmfake.Split(input(t), 7) {
 			s.event("content_block_delta", obj{"type": "content_block_delta", "index": index, "delta": obj{"type": "input_json_delta", "partial_json": piece}})
 		}
 		s.event("content_block_stop", obj{"type": "content_block_stop", "index": index})
@@ -140,15 +138,4 @@ func writeStream(w http.ResponseWriter, req *MessagesRequest, r Reply, id string
 	s.event("message_delta", obj{"type": "message_delta", "delta": obj{"stop_reason": stopReason(r), "stop_sequence": nil},
 		"usage": obj{"output_tokens": u.OutputTokens}})
 	s.event("message_stop", obj{"type": "message_stop"})
-}
-
-func split(s string, n int) []string {
-	var out []string
-	r := []rune(s)
-	for len(r) > 0 {
-		k := min(n, len(r))
-		out = append(out, string(r[:k]))
-		r = r[k:]
-	}
-	return out
 }

@@ -14,16 +14,12 @@
 package anthropictest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 // Options configures a Server. The zero value is usable: any API key, any model, default
@@ -46,12 +42,7 @@ type Server struct {
 	URL string
 
 	opts Options
-	srv  *httptest.Server
-
-	mu       sync.Mutex
-	queue    []Reply
-	requests []Request
-	seq      int
+	fake llmfake.Server[MessagesRequest, Reply]
 }
 
 // Request is one HTTP request as the fake received it.
@@ -71,124 +62,63 @@ type Request struct {
 func New(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := &Server{opts: o}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s.URL = s.fake.Start(tb, s.routes())
 	return s
 }
 
 // Close stops the server, interrupting delayed answers. Safe to call twice.
-func (s *Server) Close() {
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.fake.Close() }
 
 // Push queues replies; each request that passes validation takes the next one, and the
 // Handler (or DefaultReply) answers once the queue is empty.
-func (s *Server) Push(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, replies...)
-}
+func (s *Server) Push(replies ...Reply) { s.fake.Push(replies...) }
 
 // Requests returns every request received so far, in arrival order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
+	var out []Request
+	for _, r := range s.fake.Requests() {
+		out = append(out, Request{Method: r.Method, Path: r.Path, Header: r.Header, Body: r.Body, Messages: r.Decoded, Status: r.Status})
+	}
+	return out
 }
 
 // Completed counts the requests answered with a complete message.
-func (s *Server) Completed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Status == http.StatusOK {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Completed() int { return s.fake.Completed() }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", s.messages)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		i := s.record(r, nil)
-		s.fail(w, i, APIError(http.StatusNotFound, "not_found_error", "Not Found"))
+		i := s.fake.Record(r, nil)
+		s.fake.Fail(w, i, APIError(http.StatusNotFound, "not_found_error", "Not Found"))
 	})
 	return mux
 }
 
-func (s *Server) record(r *http.Request, body []byte) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-	return len(s.requests) - 1
-}
-
-func (s *Server) finish(i, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests[i].Status = status
-}
-
-// fail records and writes an error answer.
-func (s *Server) fail(w http.ResponseWriter, i int, f Fault) {
-	s.finish(i, f.Status)
-	writeFault(w, f)
-}
-
 func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	i := s.record(r, body)
-	if f := s.checkHeaders(r); f != nil {
-		s.fail(w, i, *f)
+	i, req, ok := s.fake.Accept(w, r, s.checkHeaders, decodeRequest,
+		func(req *MessagesRequest) *Fault { return req.validate(s.opts.Models) })
+	if !ok {
 		return
 	}
-	req, f := decodeRequest(body)
-	if f != nil {
-		s.fail(w, i, *f)
+	reply := s.fake.Next(req, s.handler)
+	if !s.fake.Hold(w, r, i, s.opts.Latency+reply.Delay, reply.Error, reply.StreamError, req.Stream) {
 		return
 	}
-	s.mu.Lock()
-	s.requests[i].Messages = req
-	s.mu.Unlock()
-	if f := req.validate(s.opts.Models); f != nil {
-		s.fail(w, i, *f)
-		return
-	}
-	reply := s.next(req)
-	if reply.Error == nil && reply.StreamError != nil && !req.Stream {
-		reply.Error = reply.StreamError
-	}
-	if !wait(r, s.opts.Latency+reply.Delay) {
-		s.finish(i, 0)
-		return
-	}
-	if reply.Error != nil {
-		s.fail(w, i, *reply.Error)
-		return
-	}
-	id := s.nextID()
+	id := fmt.Sprintf("anthropictest%011d", s.fake.Seq())
 	w.Header().Set("Request-Id", "req_"+id)
 	if req.Stream {
-		status := http.StatusOK
-		if reply.StreamError != nil {
-			status = reply.StreamError.Status
-		}
-		s.finish(i, status)
+		s.fake.Finish(i, llmfake.StreamStatus(reply.StreamError))
 		writeStream(w, req, reply, id)
 		return
 	}
 	msg, err := message(req, reply, id)
 	if err != nil {
-		s.fail(w, i, APIError(http.StatusInternalServerError, "api_error", err.Error()))
+		s.fake.Fail(w, i, APIError(http.StatusInternalServerError, "api_error", err.Error()))
 		return
 	}
-	s.finish(i, http.StatusOK)
-	writeJSON(w, http.StatusOK, msg)
+	s.fake.Finish(i, http.StatusOK)
+	llmfake.WriteJSON(w, http.StatusOK, msg)
 }
 
 // checkHeaders applies the API's header rules: an API key, the right one if configured, and
@@ -209,59 +139,10 @@ func (s *Server) checkHeaders(r *http.Request) *Fault {
 	return nil
 }
 
-func (s *Server) next(req *MessagesRequest) Reply {
-	s.mu.Lock()
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
-		return r
-	}
-	s.mu.Unlock()
+// handler answers a request once the queue is empty.
+func (s *Server) handler(req *MessagesRequest) Reply {
 	if s.opts.Handler != nil {
 		return s.opts.Handler(req)
 	}
 	return DefaultReply(req)
-}
-
-func (s *Server) nextID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	return fmt.Sprintf("anthropictest%011d", s.seq)
-}
-
-func wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
-}
-
-func writeFault(w http.ResponseWriter, f Fault) {
-	for k, vs := range f.Header {
-		w.Header()[k] = vs
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(f.Status)
-	_, _ = io.WriteString(w, f.Body)
 }

@@ -1,10 +1,11 @@
 package openaitest
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 // Reply scripts the answer to one request.
@@ -44,26 +45,9 @@ type Usage struct {
 	PromptTokens, CompletionTokens int
 }
 
-// Fault is an error answer: a status, headers and a raw body.
-type Fault struct {
-	Status int
-	Header http.Header
-	Body   string
-}
-
-// With returns f with a header added (Retry-After, Retry-After-Ms, x-should-retry …).
-func (f Fault) With(key, value string) Fault {
-	h := f.Header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Set(key, value)
-	f.Header = h
-	return f
-}
-
-// Ptr returns &f, for Reply.Error.
-func (f Fault) Ptr() *Fault { return &f }
+// Fault is an error answer: a status, headers and a raw body. Add headers (Retry-After,
+// Retry-After-Ms, x-should-retry …) with With; Ptr gives the pointer Reply.Error takes.
+type Fault = llmfake.Fault
 
 // apiError is OpenAI's error body: {"error":{"message","type","param":null,"code"}}, code null
 // when empty.
@@ -79,7 +63,7 @@ func paramError(status int, typ, code, param, message string) Fault {
 	if param != "" {
 		detail["param"] = param
 	}
-	return Fault{Status: status, Body: mustJSON(map[string]any{"error": detail})}
+	return Fault{Status: status, Body: llmfake.MustJSON(map[string]any{"error": detail})}
 }
 
 // OpenAIError is an error in OpenAI's shape (also Ollama's /v1): {"error":{"message":…,
@@ -102,7 +86,7 @@ func LlamaCppError(status int, message string) Fault {
 	case status >= 500:
 		typ = "server_error"
 	}
-	return Fault{Status: status, Body: mustJSON(map[string]any{"error": map[string]any{
+	return Fault{Status: status, Body: llmfake.MustJSON(map[string]any{"error": map[string]any{
 		"code": status, "message": message, "type": typ}})}
 }
 
@@ -116,7 +100,7 @@ func VLLMError(status int, message string) Fault {
 	case status >= 500:
 		typ = "InternalServerError"
 	}
-	return Fault{Status: status, Body: mustJSON(map[string]any{"object": "error",
+	return Fault{Status: status, Body: llmfake.MustJSON(map[string]any{"object": "error",
 		"message": message, "type": typ, "param": nil, "code": status})}
 }
 
@@ -161,12 +145,4 @@ func DefaultReply(req *ChatRequest) Reply {
 		return Reply{Content: "{}"}
 	}
 	return Reply{Content: "OK"}
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 // ChatRequest is a chat-completions request body as the fake decodes it.
@@ -118,14 +120,7 @@ func decodeChatRequest(body []byte) (*ChatRequest, *Fault) {
 			"We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
 		return nil, &f
 	}
-	var unknown []string
-	for k := range top {
-		if !knownParams[k] {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
+	if unknown := llmfake.Unknown(top, knownParams); len(unknown) > 0 {
 		f := apiError(http.StatusBadRequest, "invalid_request_error", "",
 			"Unrecognized request argument supplied: "+strings.Join(unknown, ", "))
 		return nil, &f

@@ -3,9 +3,10 @@ package openaitest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
+
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 )
 
 type completionBody struct {
@@ -146,10 +147,7 @@ type streamWriter struct {
 	includeUsage bool
 }
 
-func (s *streamWriter) data(payload string) {
-	_, _ = io.WriteString(s.w, "data: "+payload+"\n\n")
-	_ = http.NewResponseController(s.w).Flush()
-}
+func (s *streamWriter) data(payload string) { llmfake.WriteEvent(s.w, "", payload) }
 
 func (s *streamWriter) chunk(d delta, finish *string) {
 	c := s.base
@@ -157,29 +155,27 @@ func (s *streamWriter) chunk(d delta, finish *string) {
 	if s.includeUsage {
 		c.Usage = json.RawMessage("null")
 	}
-	s.data(mustJSON(c))
+	s.data(llmfake.MustJSON(c))
 }
 
 // writeStream answers a stream:true request.
 func writeStream(w http.ResponseWriter, req *ChatRequest, r Reply, id string, created int64) {
-	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
+	llmfake.StartStream(w)
 	s := &streamWriter{w: w, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage,
 		base: chunkBody{ID: id, Object: "chat.completion.chunk", Created: created, Model: req.Model,
 			SystemFingerprint: "fp_openaitest"}}
 	empty := ""
 	s.chunk(delta{Role: "assistant", Content: &empty}, nil)
-	for _, piece := range split(r.Content, 4) {
+	for _, piece := range llmfake.Split(r.Content, 4) {
 		s.chunk(delta{Content: &piece}, nil)
 	}
-	for _, piece := range split(r.Refusal, 4) {
+	for _, piece := range llmfake.Split(r.Refusal, 4) {
 		s.chunk(delta{Refusal: &piece}, nil)
 	}
 	for i, tc := range r.ToolCalls {
 		s.chunk(delta{ToolCalls: []deltaToolCall{{Index: i, ID: toolCallID(id, i, tc), Type: "function",
 			Function: deltaFnCall{Name: tc.Name}}}}, nil)
-		for _, piece := range split(tc.Arguments, 8) {
+		for _, piece := range llmfake.Split(tc.Arguments, 8) {
 			s.chunk(delta{ToolCalls: []deltaToolCall{{Index: i, Function: deltaFnCall{Arguments: piece}}}}, nil)
 		}
 	}
@@ -193,19 +189,7 @@ func writeStream(w http.ResponseWriter, req *ChatRequest, r Reply, id string, cr
 		c := s.base
 		c.Choices = []chunkChoice{}
 		c.Usage = usage(req, r)
-		s.data(mustJSON(c))
+		s.data(llmfake.MustJSON(c))
 	}
 	s.data("[DONE]")
-}
-
-// split cuts s into pieces of n runes, as a tokenizer would stream it.
-func split(s string, n int) []string {
-	var out []string
-	r := []rune(s)
-	for len(r) > 0 {
-		k := min(n, len(r))
-		out = append(out, string(r[:k]))
-		r = r[k:]
-	}
-	return out
 }

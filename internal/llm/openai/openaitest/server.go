@@ -15,19 +15,14 @@
 package openaitest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/openteli/teli/internal/clock"
+	"github.com/openteli/teli/internal/llm/internal/llmfake"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -55,12 +50,7 @@ type Server struct {
 	URL string
 
 	opts Options
-	srv  *httptest.Server
-
-	mu       sync.Mutex
-	queue    []Reply
-	requests []Request
-	seq      int
+	fake llmfake.Server[ChatRequest, Reply]
 }
 
 // Request is one HTTP request as the fake received it.
@@ -85,173 +75,93 @@ func New(tb testing.TB, o Options) *Server {
 		o.Clock = clock.System{}
 	}
 	s := &Server{opts: o}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL + "/v1"
-	tb.Cleanup(s.Close)
+	s.URL = s.fake.Start(tb, s.routes()) + "/v1"
 	return s
 }
 
 // Close stops the server, interrupting answers that are being delayed. Safe to call twice.
-func (s *Server) Close() {
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+func (s *Server) Close() { s.fake.Close() }
 
 // Push queues replies; each request that passes validation takes the next one, and the
 // Handler (or DefaultReply) answers once the queue is empty.
-func (s *Server) Push(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, replies...)
-}
+func (s *Server) Push(replies ...Reply) { s.fake.Push(replies...) }
 
 // Requests returns every request received so far, in arrival order.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
+	var out []Request
+	for _, r := range s.fake.Requests() {
+		out = append(out, Request{Method: r.Method, Path: r.Path, Header: r.Header, Body: r.Body, Chat: r.Decoded, Status: r.Status})
+	}
+	return out
 }
 
 // Completed counts the requests answered with a complete chat completion (status 200 and, for
 // a stream, no error event).
-func (s *Server) Completed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Status == http.StatusOK {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Completed() int { return s.fake.Completed() }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.completions)
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		i := s.record(r, nil)
-		s.fail(w, i, apiError(http.StatusNotFound, "invalid_request_error", "",
+		i := s.fake.Record(r, nil)
+		s.fake.Fail(w, i, apiError(http.StatusNotFound, "invalid_request_error", "",
 			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path)))
 	})
 	return mux
 }
 
-// record stores a request and returns its index, for finish.
-func (s *Server) record(r *http.Request, body []byte) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path,
-		Header: r.Header.Clone(), Body: body})
-	return len(s.requests) - 1
-}
-
-// finish records the status a request is answered with. It is called before the answer is
-// written, so a client that has read the answer always finds it recorded.
-func (s *Server) finish(i, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests[i].Status = status
-}
-
-// fail records and writes an error answer.
-func (s *Server) fail(w http.ResponseWriter, i int, f Fault) {
-	s.finish(i, f.Status)
-	writeFault(w, f)
-}
-
 func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	i := s.record(r, body)
-	if f, ok := s.authorize(r); !ok {
-		s.fail(w, i, f)
+	i, req, ok := s.fake.Accept(w, r, s.authorize, decodeChatRequest,
+		func(req *ChatRequest) *Fault { return req.validate(s.opts.Models) })
+	if !ok {
 		return
 	}
-	req, f := decodeChatRequest(body)
-	if f != nil {
-		s.fail(w, i, *f)
+	reply := s.fake.Next(req, s.handler)
+	if !s.fake.Hold(w, r, i, s.opts.Latency+reply.Delay, reply.Error, reply.StreamError, req.Stream) {
 		return
 	}
-	s.mu.Lock()
-	s.requests[i].Chat = req
-	s.mu.Unlock()
-	if f := req.validate(s.opts.Models); f != nil {
-		s.fail(w, i, *f)
-		return
-	}
-	reply := s.next(req)
-	if reply.Error == nil && reply.StreamError != nil && !req.Stream {
-		reply.Error = reply.StreamError
-	}
-	if !wait(r, s.opts.Latency+reply.Delay) {
-		s.finish(i, 0)
-		return
-	}
-	if reply.Error != nil {
-		s.fail(w, i, *reply.Error)
-		return
-	}
-	id, created := s.ids()
+	id := fmt.Sprintf("chatcmpl-openaitest%06d", s.fake.Seq())
+	created := s.opts.Clock.Now().Unix()
 	if req.Stream {
-		status := http.StatusOK
-		if reply.StreamError != nil {
-			status = reply.StreamError.Status
-		}
-		s.finish(i, status)
+		s.fake.Finish(i, llmfake.StreamStatus(reply.StreamError))
 		writeStream(w, req, reply, id, created)
 		return
 	}
-	s.finish(i, http.StatusOK)
-	writeJSON(w, http.StatusOK, nil, completion(req, reply, id, created))
+	s.fake.Finish(i, http.StatusOK)
+	llmfake.WriteJSON(w, http.StatusOK, completion(req, reply, id, created))
 }
 
-// authorize checks the Bearer key when one is configured.
-func (s *Server) authorize(r *http.Request) (Fault, bool) {
-	if s.opts.APIKey == "" {
-		return Fault{}, true
-	}
-	auth := r.Header.Get("Authorization")
-	key, ok := strings.CutPrefix(auth, "Bearer ")
-	switch {
-	case auth == "" || !ok || key == "":
-		return apiError(http.StatusUnauthorized, "invalid_request_error", "",
-			"You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."), false
-	case key != s.opts.APIKey:
-		return apiError(http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
-			"Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."), false
-	}
-	return Fault{}, true
-}
-
-// next pops the queue or asks the Handler.
-func (s *Server) next(req *ChatRequest) Reply {
-	s.mu.Lock()
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
-		return r
-	}
-	s.mu.Unlock()
+// handler answers a request once the queue is empty.
+func (s *Server) handler(req *ChatRequest) Reply {
 	if s.opts.Handler != nil {
 		return s.opts.Handler(req)
 	}
 	return DefaultReply(req)
 }
 
-// ids returns a fresh completion id and the creation time.
-func (s *Server) ids() (string, int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	return fmt.Sprintf("chatcmpl-openaitest%06d", s.seq), s.opts.Clock.Now().Unix()
+// authorize checks the Bearer key when one is configured.
+func (s *Server) authorize(r *http.Request) *Fault {
+	if s.opts.APIKey == "" {
+		return nil
+	}
+	auth := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(auth, "Bearer ")
+	switch {
+	case auth == "" || !ok || key == "":
+		return apiError(http.StatusUnauthorized, "invalid_request_error", "",
+			"You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).").Ptr()
+	case key != s.opts.APIKey:
+		return apiError(http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
+			"Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.").Ptr()
+	}
+	return nil
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
-	i := s.record(r, nil)
-	if f, ok := s.authorize(r); !ok {
-		s.fail(w, i, f)
+	i := s.fake.Record(r, nil)
+	if f := s.authorize(r); f != nil {
+		s.fake.Fail(w, i, *f)
 		return
 	}
 	names := s.opts.Models
@@ -262,46 +172,6 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		data = append(data, map[string]any{"id": n, "object": "model", "created": 0, "owned_by": "openaitest"})
 	}
-	s.finish(i, http.StatusOK)
-	writeJSON(w, http.StatusOK, nil, map[string]any{"object": "list", "data": data})
-}
-
-// wait sleeps d, or until the client goes away; it reports whether to go on answering.
-func wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, header http.Header, v any) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	for k, vs := range header {
-		w.Header()[k] = vs
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
-}
-
-// writeFault answers with an error.
-func writeFault(w http.ResponseWriter, f Fault) {
-	for k, vs := range f.Header {
-		w.Header()[k] = vs
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(f.Status)
-	_, _ = io.WriteString(w, f.Body)
+	s.fake.Finish(i, http.StatusOK)
+	llmfake.WriteJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
 }

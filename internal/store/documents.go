@@ -1,6 +1,7 @@
-// Package rowjson encodes the JSON columns of the stores' rows. Both backends use it, so SQLite
-// and PostgreSQL write and read identical documents.
-package rowjson
+package store
+
+// The JSON documents of rows (agents' fields and drips, campaigns' settings, leads' and threads'
+// fields, threads' AI documents): encoded here once, so both engines store identical text.
 
 import (
 	"bytes"
@@ -43,16 +44,16 @@ func decodeList[T any](doc string) ([]T, error) {
 	return list, nil
 }
 
-// Agent holds an agent's JSON columns in encoded form.
-type Agent struct {
+// agentDocs holds an agent's JSON columns in encoded form.
+type agentDocs struct {
 	Fields string
 	Drips  string
 	Voice  *string // NULL for SMS agents
 }
 
-// EncodeAgent encodes the JSON columns of a.
-func EncodeAgent(a teli.Agent) (Agent, error) {
-	var out Agent
+// encodeAgent encodes the JSON columns of a.
+func encodeAgent(a teli.Agent) (agentDocs, error) {
+	var out agentDocs
 	var err error
 	if out.Fields, err = encodeList(a.ExtractionFields); err != nil {
 		return out, fmt.Errorf("encode extraction fields: %w", err)
@@ -70,8 +71,8 @@ func EncodeAgent(a teli.Agent) (Agent, error) {
 	return out, nil
 }
 
-// DecodeInto fills the JSON-backed fields of a.
-func (j Agent) DecodeInto(a *teli.Agent) error {
+// decodeInto fills the JSON-backed fields of a.
+func (j agentDocs) decodeInto(a *teli.Agent) error {
 	var err error
 	if a.ExtractionFields, err = decodeList[teli.ExtractionField](j.Fields); err != nil {
 		return fmt.Errorf("decode extraction fields: %w", err)
@@ -98,8 +99,8 @@ func (j Agent) DecodeInto(a *teli.Agent) error {
 	return nil
 }
 
-// VoiceAgentID is the indexed copy of a.Voice.VoiceAgentID, NULL when there is none.
-func VoiceAgentID(a teli.Agent) *string {
+// voiceAgentID is the indexed copy of a.Voice.VoiceAgentID, NULL when there is none.
+func voiceAgentID(a teli.Agent) *string {
 	if a.Voice == nil || a.Voice.VoiceAgentID == "" {
 		return nil
 	}
@@ -107,32 +108,32 @@ func VoiceAgentID(a teli.Agent) *string {
 	return &id
 }
 
-// EncodeConfig stores a sandbox agent's config verbatim; a missing one is stored as JSON null.
-func EncodeConfig(c json.RawMessage) string {
+// encodeConfig stores a sandbox agent's config verbatim; a missing one is stored as JSON null.
+func encodeConfig(c json.RawMessage) string {
 	if len(c) == 0 {
 		return "null"
 	}
 	return string(c)
 }
 
-// DecodeConfig reverses EncodeConfig: JSON null reads back as a nil config.
-func DecodeConfig(doc string) json.RawMessage {
+// decodeConfig reverses encodeConfig: JSON null reads back as a nil config.
+func decodeConfig(doc string) json.RawMessage {
 	if doc == "null" {
 		return nil
 	}
 	return json.RawMessage(doc)
 }
 
-// EncodeFields stores a lead's extra fields as a JSON object; nil and empty both become "{}".
-func EncodeFields(fields map[string]string) (string, error) {
+// encodeFields stores a lead's extra fields as a JSON object; nil and empty both become "{}".
+func encodeFields(fields map[string]string) (string, error) {
 	if len(fields) == 0 {
 		return "{}", nil
 	}
 	return encodeJSON(fields)
 }
 
-// DecodeFields reads a JSON object of strings; an empty one reads as nil, the one form of "none".
-func DecodeFields(doc string) (map[string]string, error) {
+// decodeFields reads a JSON object of strings; an empty one reads as nil, the one form of "none".
+func decodeFields(doc string) (map[string]string, error) {
 	var fields map[string]string
 	if err := json.Unmarshal([]byte(doc), &fields); err != nil {
 		return nil, err
@@ -143,15 +144,15 @@ func DecodeFields(doc string) (map[string]string, error) {
 	return fields, nil
 }
 
-// Campaign holds a campaign's JSON columns in encoded form.
-type Campaign struct {
+// campaignDocs holds a campaign's JSON columns in encoded form.
+type campaignDocs struct {
 	Settings     string
 	InvalidLeads string
 }
 
-// EncodeCampaign encodes the JSON columns of c; no invalid leads is stored as "[]".
-func EncodeCampaign(c teli.Campaign) (Campaign, error) {
-	var out Campaign
+// encodeCampaign encodes the JSON columns of c; no invalid leads is stored as "[]".
+func encodeCampaign(c teli.Campaign) (campaignDocs, error) {
+	var out campaignDocs
 	var err error
 	if out.Settings, err = encodeJSON(c.Settings); err != nil {
 		return out, fmt.Errorf("encode campaign settings: %w", err)
@@ -162,8 +163,8 @@ func EncodeCampaign(c teli.Campaign) (Campaign, error) {
 	return out, nil
 }
 
-// DecodeInto fills the JSON-backed fields of c; an empty invalid-leads list reads as nil.
-func (j Campaign) DecodeInto(c *teli.Campaign) error {
+// decodeInto fills the JSON-backed fields of c; an empty invalid-leads list reads as nil.
+func (j campaignDocs) decodeInto(c *teli.Campaign) error {
 	if err := json.Unmarshal([]byte(j.Settings), &c.Settings); err != nil {
 		return fmt.Errorf("decode campaign settings: %w", err)
 	}
@@ -172,4 +173,41 @@ func (j Campaign) DecodeInto(c *teli.Campaign) error {
 		return fmt.Errorf("decode invalid leads: %w", err)
 	}
 	return nil
+}
+
+// encodeOptional stores an optional document (an extraction, a voice request) as JSON; nil is
+// the empty string.
+func encodeOptional[T any](v *T) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// decodeOptional reads what encodeOptional wrote.
+func decodeOptional[T any](doc string) (*T, error) {
+	if doc == "" {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal([]byte(doc), v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// threadAIDocs holds a thread's AI documents as stored.
+type threadAIDocs struct {
+	Extraction, VoiceRequest string
+}
+
+// decodeInto fills t's AI documents.
+func (d threadAIDocs) decodeInto(t *teli.Thread) error {
+	var err error
+	if t.Extraction, err = decodeOptional[teli.Extraction](d.Extraction); err != nil {
+		return err
+	}
+	t.VoiceRequest, err = decodeOptional[teli.VoiceRequest](d.VoiceRequest)
+	return err
 }

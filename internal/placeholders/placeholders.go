@@ -1,5 +1,6 @@
-// Package template fills {{var}} placeholders in starting messages, drips and follow-ups with
-// a lead's fields.
+// Package placeholders fills the {{var}} placeholders of message texts (starting messages,
+// drips and follow-ups, called templates here) with a lead's fields, and lists the variables
+// a text uses.
 //
 // Syntax: a placeholder is "{{", a name, "}}". Spaces and tabs may pad the name ("{{ first_name
 // }}"). A name is letters, digits, '_', '-' and inner spaces, at most 100 bytes between the
@@ -23,7 +24,7 @@
 // and expanding it would let a field inject other fields or loop.
 //
 // Everything here is pure: no I/O, no state, safe for concurrent use.
-package template
+package placeholders
 
 import (
 	"slices"
@@ -34,7 +35,7 @@ import (
 // firstNameFallback is what {{first_name}} reads when the lead has no first name: "Hi there".
 const firstNameFallback = "there"
 
-// Render fills the placeholders of tpl from vars, whose keys are template variable names as
+// Render fills the placeholders of tpl from vars, whose keys are variable names as
 // produced by LeadVars or Key. Keys that are not yet normalised are looked up through Key as
 // well. See the package documentation for the fallback rules.
 func Render(tpl string, vars map[string]string) string {
@@ -59,7 +60,7 @@ func Variables(tpl string) []string {
 	return names
 }
 
-// LeadVars turns a lead's fields into template variables: keys normalised with Key
+// LeadVars turns a lead's fields into placeholder variables: keys normalised with Key
 // ("First Name" → "first_name"), values trimmed, plus two aliases the Teli documentation
 // uses: company ← company_name, and name ← first_name + " " + last_name (or whichever of the
 // two exists), each only when the lead has no non-empty value of its own.

@@ -1,24 +1,29 @@
-package sqlite
+package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/openteli/teli/internal/teli"
 )
 
-// Bootstrap writes b when no tenant exists yet. The IMMEDIATE transaction takes SQLite's write
-// lock before the check, so two processes starting on one file cannot both see it empty.
+// bootstrapLockKey is the lock Bootstrap holds while it checks for a tenant and writes: servers
+// starting together queue on it, and each one after the first sees the first's committed tenant
+// (on PostgreSQL every READ COMMITTED statement takes a fresh snapshot; SQLite's write
+// transactions are serialised anyway).
+const bootstrapLockKey int64 = 0x7465_6c69_6273 // "telibs"
+
+// Bootstrap writes b when no tenant exists yet, atomically across every server on the database.
 func (s *Store) Bootstrap(ctx context.Context, b teli.Bootstrap) (bool, error) {
 	wrote := false
 	err := s.inTx(ctx, func(tx *Store) error {
+		if err := s.d.Lock(ctx, tx.tx, bootstrapLockKey); err != nil {
+			return s.wrap("bootstrap", err)
+		}
 		var exists bool
-		row := tx.write().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`)
-		if err := row.Scan(&exists); err != nil {
-			return wrapErr("bootstrap", err)
+		if err := tx.read().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&exists); err != nil {
+			return s.wrap("bootstrap", err)
 		}
 		if exists {
 			return nil
@@ -49,98 +54,91 @@ func writeBootstrap(ctx context.Context, tx *Store, b teli.Bootstrap) error {
 
 // CreateTenant inserts t; ErrConflict if its id exists.
 func (s *Store) CreateTenant(ctx context.Context, t teli.Tenant) error {
-	_, err := s.write().ExecContext(ctx,
-		`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`,
-		t.ID, t.Name, micros(t.CreatedAt))
-	return wrapErr("create tenant", err)
+	_, err := s.write().Exec(ctx,
+		`INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)`,
+		t.ID, t.Name, t.CreatedAt)
+	return s.wrap("create tenant", err)
 }
 
 // GetTenant returns the tenant with this id.
 func (s *Store) GetTenant(ctx context.Context, id string) (teli.Tenant, error) {
-	row := s.read().QueryRowContext(ctx, `SELECT id, name, created_at FROM tenants WHERE id = ?`, id)
+	row := s.read().QueryRow(ctx, `SELECT id, name, created_at FROM tenants WHERE id = $1`, id)
 	t, err := scanTenant(row)
-	return t, wrapErr("get tenant", err)
+	return t, s.wrap("get tenant", err)
 }
 
 // ListTenants lists every tenant, oldest first.
 func (s *Store) ListTenants(ctx context.Context) ([]teli.Tenant, error) {
-	rows, err := s.read().QueryContext(ctx,
-		`SELECT id, name, created_at FROM tenants ORDER BY created_at, id`)
+	rows, err := s.read().Query(ctx, `SELECT id, name, created_at FROM tenants ORDER BY created_at, id`)
 	if err != nil {
-		return nil, wrapErr("list tenants", err)
+		return nil, s.wrap("list tenants", err)
 	}
-	list, err := collect(rows, scanTenant)
-	return list, wrapErr("list tenants", err)
+	list, err := Collect(rows, scanTenant)
+	return list, s.wrap("list tenants", err)
 }
 
-func scanTenant(r scanner) (teli.Tenant, error) {
+func scanTenant(r Row) (teli.Tenant, error) {
 	var t teli.Tenant
-	var created int64
-	err := r.Scan(&t.ID, &t.Name, &created)
-	t.CreatedAt = fromMicros(created)
+	err := r.Scan(&t.ID, &t.Name, &t.CreatedAt)
 	return t, err
 }
 
 // CreateAPIKey inserts k; ErrConflict if its id or hash exists.
 func (s *Store) CreateAPIKey(ctx context.Context, k teli.APIKey) error {
-	_, err := s.write().ExecContext(ctx,
+	_, err := s.write().Exec(ctx,
 		`INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at, revoked_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		k.ID, k.TenantID, k.Name, k.Prefix, k.Hash, micros(k.CreatedAt), nullMicros(k.RevokedAt))
-	return wrapErr("create api key", err)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		k.ID, k.TenantID, k.Name, k.Prefix, k.Hash, k.CreatedAt, k.RevokedAt)
+	return s.wrap("create api key", err)
 }
 
 const apiKeyColumns = `id, tenant_id, name, prefix, hash, created_at, revoked_at`
 
 // APIKeyByHash returns the unrevoked key with this hash.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (teli.APIKey, error) {
-	row := s.read().QueryRowContext(ctx,
-		`SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash)
+	row := s.read().QueryRow(ctx,
+		`SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, hash)
 	k, err := scanAPIKey(row)
-	return k, wrapErr("api key by hash", err)
+	return k, s.wrap("api key by hash", err)
 }
 
 // ListAPIKeys lists the keys of one tenant (all tenants when tenantID is empty), newest first,
 // revoked ones included.
 func (s *Store) ListAPIKeys(ctx context.Context, tenantID string) ([]teli.APIKey, error) {
-	rows, err := s.read().QueryContext(ctx,
+	rows, err := s.read().Query(ctx,
 		`SELECT `+apiKeyColumns+` FROM api_keys
-		 WHERE ? = '' OR tenant_id = ?
-		 ORDER BY created_at DESC, id DESC`, tenantID, tenantID)
+		 WHERE $1 = '' OR tenant_id = $1
+		 ORDER BY created_at DESC, id DESC`, tenantID)
 	if err != nil {
-		return nil, wrapErr("list api keys", err)
+		return nil, s.wrap("list api keys", err)
 	}
-	list, err := collect(rows, scanAPIKey)
-	return list, wrapErr("list api keys", err)
+	list, err := Collect(rows, scanAPIKey)
+	return list, s.wrap("list api keys", err)
 }
 
 // RevokeAPIKey marks a live key revoked at the given time.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
-	res, err := s.write().ExecContext(ctx,
-		`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, micros(at), id)
-	return mustAffect("revoke api key", res, err)
+	n, err := s.write().Exec(ctx,
+		`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	return s.mustAffect("revoke api key", n, err)
 }
 
-func scanAPIKey(r scanner) (teli.APIKey, error) {
+func scanAPIKey(r Row) (teli.APIKey, error) {
 	var k teli.APIKey
-	var created int64
-	var revoked sql.NullInt64
-	err := r.Scan(&k.ID, &k.TenantID, &k.Name, &k.Prefix, &k.Hash, &created, &revoked)
-	k.CreatedAt = fromMicros(created)
-	k.RevokedAt = timePtr(revoked)
+	err := r.Scan(&k.ID, &k.TenantID, &k.Name, &k.Prefix, &k.Hash, &k.CreatedAt, &k.RevokedAt)
 	return k, err
 }
 
 // CreateOrganization inserts o; ErrConflict if its unique or record id exists.
 func (s *Store) CreateOrganization(ctx context.Context, o teli.Organization) error {
-	_, err := s.write().ExecContext(ctx,
+	_, err := s.write().Exec(ctx,
 		`INSERT INTO organizations (unique_id, record_id, tenant_id, name, contact_email, status,
 		     sms_active, teli_sms_number, sms_registration_status, created_at, modified_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		o.UniqueID, o.RecordID, o.TenantID, o.Name, o.ContactEmail, o.Status,
-		boolInt(o.SMSActive), nullIfEmpty(o.TeliSMSNumber), o.SMSRegistrationStatus,
-		micros(o.CreatedAt), micros(o.ModifiedAt))
-	return wrapErr("create organization", err)
+		o.SMSActive, NullIfEmpty(o.TeliSMSNumber), o.SMSRegistrationStatus,
+		o.CreatedAt, o.ModifiedAt)
+	return s.wrap("create organization", err)
 }
 
 const orgColumns = `unique_id, record_id, tenant_id, name, contact_email, status, sms_active,
@@ -148,48 +146,45 @@ const orgColumns = `unique_id, record_id, tenant_id, name, contact_email, status
 
 // GetOrganization returns the tenant's organization with this unique id.
 func (s *Store) GetOrganization(ctx context.Context, tenantID, uniqueID string) (teli.Organization, error) {
-	row := s.read().QueryRowContext(ctx,
-		`SELECT `+orgColumns+` FROM organizations WHERE tenant_id = ? AND unique_id = ?`,
+	row := s.read().QueryRow(ctx,
+		`SELECT `+orgColumns+` FROM organizations WHERE tenant_id = $1 AND unique_id = $2`,
 		tenantID, uniqueID)
 	o, err := scanOrganization(row)
-	return o, wrapErr("get organization", err)
+	return o, s.wrap("get organization", err)
 }
 
 // ListOrganizations lists the tenant's organizations, oldest first.
 func (s *Store) ListOrganizations(ctx context.Context, tenantID string) ([]teli.Organization, error) {
-	rows, err := s.read().QueryContext(ctx,
-		`SELECT `+orgColumns+` FROM organizations WHERE tenant_id = ?
+	rows, err := s.read().Query(ctx,
+		`SELECT `+orgColumns+` FROM organizations WHERE tenant_id = $1
 		 ORDER BY created_at, unique_id`, tenantID)
 	if err != nil {
-		return nil, wrapErr("list organizations", err)
+		return nil, s.wrap("list organizations", err)
 	}
-	list, err := collect(rows, scanOrganization)
-	return list, wrapErr("list organizations", err)
+	list, err := Collect(rows, scanOrganization)
+	return list, s.wrap("list organizations", err)
 }
 
-func scanOrganization(r scanner) (teli.Organization, error) {
+func scanOrganization(r Row) (teli.Organization, error) {
 	var o teli.Organization
-	var number sql.NullString
-	var created, modified int64
+	var number *string
 	err := r.Scan(&o.UniqueID, &o.RecordID, &o.TenantID, &o.Name, &o.ContactEmail, &o.Status,
-		&o.SMSActive, &number, &o.SMSRegistrationStatus, &created, &modified)
-	o.TeliSMSNumber = number.String
-	o.CreatedAt = fromMicros(created)
-	o.ModifiedAt = fromMicros(modified)
+		&o.SMSActive, &number, &o.SMSRegistrationStatus, &o.CreatedAt, &o.ModifiedAt)
+	o.TeliSMSNumber = deref(number)
 	return o, err
 }
 
 // CreateUser inserts u; ErrConflict if the org already has this email (in any case) or the
 // ids exist.
 func (s *Store) CreateUser(ctx context.Context, u teli.User) error {
-	_, err := s.write().ExecContext(ctx,
+	_, err := s.write().Exec(ctx,
 		`INSERT INTO users (unique_id, record_id, tenant_id, organization_id, name, email,
 		     email_lower, phone, permission, status, created_at, modified_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		u.UniqueID, u.RecordID, u.TenantID, u.OrganizationID, u.Name, u.Email,
-		strings.ToLower(u.Email), nullIfEmpty(u.Phone), string(u.Permission), u.Status,
-		micros(u.CreatedAt), micros(u.ModifiedAt))
-	return wrapErr("create user", err)
+		strings.ToLower(u.Email), NullIfEmpty(u.Phone), string(u.Permission), u.Status,
+		u.CreatedAt, u.ModifiedAt)
+	return s.wrap("create user", err)
 }
 
 const userColumns = `u.unique_id, u.record_id, u.tenant_id, u.organization_id, u.name,
@@ -208,64 +203,41 @@ const userListSelect = `SELECT ` + userColumns + `,
 
 // GetUser returns the tenant's user with this unique id.
 func (s *Store) GetUser(ctx context.Context, tenantID, uniqueID string) (teli.User, error) {
-	row := s.read().QueryRowContext(ctx,
-		userSelect+` WHERE u.tenant_id = ? AND u.unique_id = ?`, tenantID, uniqueID)
+	row := s.read().QueryRow(ctx,
+		userSelect+` WHERE u.tenant_id = $1 AND u.unique_id = $2`, tenantID, uniqueID)
 	u, err := scanUser(row)
-	return u, wrapErr("get user", err)
+	return u, s.wrap("get user", err)
 }
 
 // ListUsers lists the users of one organization of the tenant, oldest first.
 func (s *Store) ListUsers(ctx context.Context, tenantID, organizationID string) ([]teli.User, error) {
-	rows, err := s.read().QueryContext(ctx,
-		userListSelect+` WHERE u.tenant_id = ? AND u.organization_id = ?
+	rows, err := s.read().Query(ctx,
+		userListSelect+` WHERE u.tenant_id = $1 AND u.organization_id = $2
 		ORDER BY u.created_at, u.unique_id`, tenantID, organizationID)
 	if err != nil {
-		return nil, wrapErr("list users", err)
+		return nil, s.wrap("list users", err)
 	}
-	list, err := collect(rows, scanUser)
-	return list, wrapErr("list users", err)
+	list, err := Collect(rows, scanUser)
+	return list, s.wrap("list users", err)
 }
 
 // UpdateUser rewrites name, email, phone, permission, status and modified_at; ids, tenant,
 // organization and created_at never change.
 func (s *Store) UpdateUser(ctx context.Context, u teli.User) error {
-	res, err := s.write().ExecContext(ctx,
-		`UPDATE users SET name = ?, email = ?, email_lower = ?, phone = ?, permission = ?,
-		     status = ?, modified_at = ?
-		 WHERE tenant_id = ? AND unique_id = ?`,
-		u.Name, u.Email, strings.ToLower(u.Email), nullIfEmpty(u.Phone), string(u.Permission),
-		u.Status, micros(u.ModifiedAt), u.TenantID, u.UniqueID)
-	return mustAffect("update user", res, err)
+	n, err := s.write().Exec(ctx,
+		`UPDATE users SET name = $1, email = $2, email_lower = $3, phone = $4, permission = $5,
+		     status = $6, modified_at = $7
+		 WHERE tenant_id = $8 AND unique_id = $9`,
+		u.Name, u.Email, strings.ToLower(u.Email), NullIfEmpty(u.Phone), string(u.Permission),
+		u.Status, u.ModifiedAt, u.TenantID, u.UniqueID)
+	return s.mustAffect("update user", n, err)
 }
 
-func scanUser(r scanner) (teli.User, error) {
+func scanUser(r Row) (teli.User, error) {
 	var u teli.User
-	var phone sql.NullString
-	var created, modified int64
+	var phone *string
 	err := r.Scan(&u.UniqueID, &u.RecordID, &u.TenantID, &u.OrganizationID, &u.Name, &u.Email,
-		&phone, &u.Permission, &u.Status, &created, &modified, &u.TotalAgents)
-	u.Phone = phone.String
-	u.CreatedAt = fromMicros(created)
-	u.ModifiedAt = fromMicros(modified)
+		&phone, &u.Permission, &u.Status, &u.CreatedAt, &u.ModifiedAt, &u.TotalAgents)
+	u.Phone = deref(phone)
 	return u, err
-}
-
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// collect scans every row with scan and closes rows. An empty result is an empty, non-nil
-// slice, so it encodes as [] wherever it ends up.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	list := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, errors.Join(rows.Err(), rows.Close())
 }

@@ -1,22 +1,18 @@
-package budget
+package gate
 
 import (
 	"testing"
 	"time"
-
-	"github.com/openteli/teli/internal/teli"
 )
 
-var t0 = time.Date(2026, 3, 10, 16, 0, 0, 0, time.UTC)
-
-func TestTakeGrantsWhatEveryBudgetAllows(t *testing.T) {
-	budgets := []teli.Budget{
-		{Key: "number", RatePerSecond: 10, Burst: 5},
-		{Key: "campaign", RatePerSecond: 2, Burst: 3},
-		{Key: "org", DailyLimit: 100},
+func TestTakeAllGrantsWhatEveryBudgetAllows(t *testing.T) {
+	limits := []Limit{
+		{RatePerSecond: 10, Burst: 5},
+		{RatePerSecond: 2, Burst: 3},
+		{DailyLimit: 100},
 	}
-	states := make([]State, len(budgets))
-	states, granted, next := Take(budgets, states, 10, t0)
+	states := make([]Budget, len(limits))
+	states, granted, next := TakeAll(limits, states, 10, t0)
 	if granted != 3 {
 		t.Fatalf("granted %d, want 3 (the campaign's burst)", granted)
 	}
@@ -27,7 +23,7 @@ func TestTakeGrantsWhatEveryBudgetAllows(t *testing.T) {
 	if states[0].Bucket.Tokens != 2 || states[1].Bucket.Tokens != 0 || states[2].Quota.Used != 3 {
 		t.Fatalf("every budget must be charged the granted 3: %+v", states)
 	}
-	states, granted, _ = Take(budgets, states, 10, t0.Add(time.Second))
+	states, granted, _ = TakeAll(limits, states, 10, t0.Add(time.Second))
 	if granted != 2 {
 		t.Fatalf("one second later granted %d, want 2", granted)
 	}
@@ -36,9 +32,9 @@ func TestTakeGrantsWhatEveryBudgetAllows(t *testing.T) {
 	}
 }
 
-func TestTakeDailyQuotaWaitsForTomorrow(t *testing.T) {
-	budgets := []teli.Budget{{Key: "org", DailyLimit: 2}}
-	states, granted, next := Take(budgets, make([]State, 1), 5, t0)
+func TestTakeAllDailyQuotaWaitsForTomorrow(t *testing.T) {
+	limits := []Limit{{DailyLimit: 2}}
+	states, granted, next := TakeAll(limits, make([]Budget, 1), 5, t0)
 	if granted != 2 || states[0].Quota.Used != 2 {
 		t.Fatalf("granted %d, used %d; want 2, 2", granted, states[0].Quota.Used)
 	}
@@ -47,9 +43,9 @@ func TestTakeDailyQuotaWaitsForTomorrow(t *testing.T) {
 	}
 }
 
-func TestTakeUnlimited(t *testing.T) {
-	budgets := []teli.Budget{{Key: "number"}}
-	_, granted, next := Take(budgets, make([]State, 1), 1000, t0)
+func TestTakeAllUnlimited(t *testing.T) {
+	limits := []Limit{{}}
+	_, granted, next := TakeAll(limits, make([]Budget, 1), 1000, t0)
 	if granted != 1000 || !next.IsZero() {
 		t.Fatalf("unlimited budget granted %d next %v", granted, next)
 	}
@@ -57,15 +53,15 @@ func TestTakeUnlimited(t *testing.T) {
 
 // TestTakeNeverExceedsRate drives one bucket with many small takes over a simulated minute
 // and checks the total against burst + rate × elapsed.
-func TestTakeNeverExceedsRate(t *testing.T) {
-	budgets := []teli.Budget{{Key: "number", RatePerSecond: 3, Burst: 2}}
-	states := make([]State, 1)
+func TestTakeAllNeverExceedsRate(t *testing.T) {
+	limits := []Limit{{RatePerSecond: 3, Burst: 2}}
+	states := make([]Budget, 1)
 	total := 0
 	now := t0
 	for i := 0; i < 6000; i++ {
 		now = now.Add(10 * time.Millisecond)
 		var g int
-		states, g, _ = Take(budgets, states, 4, now)
+		states, g, _ = TakeAll(limits, states, 4, now)
 		total += g
 	}
 	limit := 2 + 3*now.Sub(t0).Seconds()

@@ -1,9 +1,8 @@
-package sqlite
+package store
 
 import (
 	"context"
 
-	"github.com/openteli/teli/internal/store/rowjson"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -16,39 +15,36 @@ type sandboxVoice struct{ s *Store }
 // PutAgent inserts a or replaces, every field included, the record with its VoiceAgentID: what
 // was put is what GetAgent returns.
 func (v sandboxVoice) PutAgent(ctx context.Context, a teli.SandboxVoiceAgent) error {
-	_, err := v.s.write().ExecContext(ctx,
+	_, err := v.s.write().Exec(ctx,
 		`INSERT INTO voice_sandbox_agents (voice_agent_id, voice_llm_id, config, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?)
+		 VALUES ($1, $2, $3, $4, $5)
 		 ON CONFLICT (voice_agent_id) DO UPDATE SET
 		     voice_llm_id = excluded.voice_llm_id,
 		     config = excluded.config,
 		     created_at = excluded.created_at,
 		     updated_at = excluded.updated_at`,
-		a.VoiceAgentID, a.VoiceLLMID, rowjson.EncodeConfig(a.Config), micros(a.CreatedAt), micros(a.UpdatedAt))
-	return wrapErr("put sandbox voice agent", err)
+		a.VoiceAgentID, a.VoiceLLMID, encodeConfig(a.Config), a.CreatedAt, a.UpdatedAt)
+	return v.s.wrap("put sandbox voice agent", err)
 }
 
 // GetAgent returns the record with this voice agent id.
 func (v sandboxVoice) GetAgent(ctx context.Context, voiceAgentID string) (teli.SandboxVoiceAgent, error) {
 	var a teli.SandboxVoiceAgent
 	var config string
-	var created, updated int64
-	err := v.s.read().QueryRowContext(ctx,
+	err := v.s.read().QueryRow(ctx,
 		`SELECT voice_agent_id, voice_llm_id, config, created_at, updated_at
-		 FROM voice_sandbox_agents WHERE voice_agent_id = ?`, voiceAgentID).
-		Scan(&a.VoiceAgentID, &a.VoiceLLMID, &config, &created, &updated)
+		 FROM voice_sandbox_agents WHERE voice_agent_id = $1`, voiceAgentID).
+		Scan(&a.VoiceAgentID, &a.VoiceLLMID, &config, &a.CreatedAt, &a.UpdatedAt)
 	if err != nil {
-		return a, wrapErr("get sandbox voice agent", err)
+		return a, v.s.wrap("get sandbox voice agent", err)
 	}
-	a.Config = rowjson.DecodeConfig(config)
-	a.CreatedAt = fromMicros(created)
-	a.UpdatedAt = fromMicros(updated)
+	a.Config = decodeConfig(config)
 	return a, nil
 }
 
 // DeleteAgent removes the record with this voice agent id.
 func (v sandboxVoice) DeleteAgent(ctx context.Context, voiceAgentID string) error {
-	res, err := v.s.write().ExecContext(ctx,
-		`DELETE FROM voice_sandbox_agents WHERE voice_agent_id = ?`, voiceAgentID)
-	return mustAffect("delete sandbox voice agent", res, err)
+	n, err := v.s.write().Exec(ctx,
+		`DELETE FROM voice_sandbox_agents WHERE voice_agent_id = $1`, voiceAgentID)
+	return v.s.mustAffect("delete sandbox voice agent", n, err)
 }
