@@ -28,14 +28,15 @@ func (d dialect) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &transaction{conn: conn{tx}, tx: tx, h: d.h}, nil
+	stmts := &txStatements{tx: tx, pool: d.h.writerStmts, bound: map[string]*sql.Stmt{}}
+	return &transaction{conn: conn{q: tx, prepared: stmts.get}, tx: tx, h: d.h}, nil
 }
 
 // Reader is the read-only pool: WAL lets it read beside the writer.
-func (d dialect) Reader() store.Conn { return conn{d.h.reader} }
+func (d dialect) Reader() store.Conn { return conn{q: d.h.reader, prepared: d.h.readerStmts.get} }
 
 // Writer is the single writer connection.
-func (d dialect) Writer() store.Conn { return conn{d.h.writer} }
+func (d dialect) Writer() store.Conn { return conn{q: d.h.writer, prepared: d.h.writerStmts.get} }
 
 func (dialect) ForUpdate() string  { return "" }
 func (dialect) SkipLocked() string { return "" }
@@ -92,13 +93,31 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn is store.Conn on database/sql. Times are INTEGER unix microseconds: the precision every
-// time reaching the store already has, so nothing is lost and ordering is numeric. Booleans are
-// INTEGER 0 and 1, which the driver and database/sql convert both ways themselves.
-type conn struct{ q querier }
+// conn is store.Conn on database/sql, running each statement prepared once (see statements).
+// Times are INTEGER unix microseconds: the precision every time reaching the store already has,
+// so nothing is lost and ordering is numeric. Booleans are INTEGER 0 and 1, which the driver
+// and database/sql convert both ways themselves.
+type conn struct {
+	q querier // the pool or the transaction
+	// prepared returns the prepared statement of a query, or nil to run it unprepared.
+	prepared func(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// runner is what runs query: its prepared statement, or c.q itself.
+func (c conn) runner(ctx context.Context, query string) (stmtRunner, error) {
+	st, err := c.prepared(ctx, query)
+	if err != nil || st == nil {
+		return unprepared{c.q, query}, classify(err)
+	}
+	return st, nil
+}
 
 func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := c.q.ExecContext(ctx, query, encodeArgs(args)...)
+	r, err := c.runner(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := r.ExecContext(ctx, encodeArgs(args)...)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -107,7 +126,11 @@ func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (c conn) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	rows, err := c.q.QueryContext(ctx, query, encodeArgs(args)...)
+	r, err := c.runner(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.QueryContext(ctx, encodeArgs(args)...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -115,8 +138,42 @@ func (c conn) Query(ctx context.Context, query string, args ...any) (store.Rows,
 }
 
 func (c conn) QueryRow(ctx context.Context, query string, args ...any) store.Row {
-	return resultRow{c.q.QueryRowContext(ctx, query, encodeArgs(args)...)}
+	r, err := c.runner(ctx, query)
+	if err != nil {
+		return failedRow{err}
+	}
+	return resultRow{r.QueryRowContext(ctx, encodeArgs(args)...)}
 }
+
+// stmtRunner is what *sql.Stmt does: run its statement with arguments.
+type stmtRunner interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// unprepared runs a query that has no prepared statement.
+type unprepared struct {
+	q     querier
+	query string
+}
+
+func (u unprepared) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return u.q.ExecContext(ctx, u.query, args...)
+}
+
+func (u unprepared) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return u.q.QueryContext(ctx, u.query, args...)
+}
+
+func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return u.q.QueryRowContext(ctx, u.query, args...)
+}
+
+// failedRow is the row of a statement that could not be prepared.
+type failedRow struct{ err error }
+
+func (r failedRow) Scan(...any) error { return r.err }
 
 // ExecBatch runs the statements one after another: an embedded database has no round trips to
 // save.

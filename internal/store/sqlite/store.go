@@ -57,6 +57,8 @@ type handles struct {
 	// database/sql is cheaper and fairer than spinning on SQLITE_BUSY.
 	writer       *sql.DB
 	reader       *sql.DB
+	writerStmts  *statements
+	readerStmts  *statements
 	checkpointer *checkpointer
 	jobs         *store.JobQueue[*sql.Tx]
 }
@@ -103,6 +105,7 @@ func openHandles(ctx context.Context, opts Options) (_ *handles, err error) {
 	if h.reader, err = openDB(ctx, opts.Path, poolReader); err != nil {
 		return nil, err
 	}
+	h.writerStmts, h.readerStmts = newStatements(h.writer), newStatements(h.reader)
 	if h.checkpointer, err = startCheckpointer(ctx, opts.Path, opts.Logger); err != nil {
 		return nil, err
 	}
@@ -169,6 +172,11 @@ func (h *handles) close() error {
 	var errs []error
 	if h.jobs != nil {
 		errs = append(errs, h.jobs.Close())
+	}
+	for _, c := range []*statements{h.readerStmts, h.writerStmts} {
+		if c != nil {
+			errs = append(errs, c.close())
+		}
 	}
 	for _, db := range []*sql.DB{h.reader, h.writer} {
 		if db != nil {
