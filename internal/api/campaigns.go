@@ -89,16 +89,11 @@ const (
 )
 
 func (s *Server) campaignMessages(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	since, err := parseTime("since", q.Get("since"))
+	q, err := messageQuery(r, defaultMessageLimit, maxMessageLimit)
 	if err != nil {
 		return err
 	}
-	limit, err := parseLimit(q.Get("limit"), defaultMessageLimit, maxMessageLimit)
-	if err != nil {
-		return err
-	}
-	page, err := s.svc.Outbound.CampaignMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), since, limit)
+	page, err := s.svc.Outbound.CampaignMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), q)
 	if err != nil {
 		return err
 	}
@@ -106,7 +101,7 @@ func (s *Server) campaignMessages(w http.ResponseWriter, r *http.Request) error 
 	for i, m := range page.Messages {
 		views[i] = campaignMessageView(page.Campaign, m)
 	}
-	writeOK(w, http.StatusOK, obj{"messages": views, "count": len(views), "has_more": page.HasMore})
+	writeOK(w, http.StatusOK, addCursors(obj{"messages": views, "count": len(views), "has_more": page.More}, page.MessageList))
 	return nil
 }
 

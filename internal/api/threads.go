@@ -119,20 +119,11 @@ const (
 )
 
 func (s *Server) threadMessages(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	since, err := parseTime("since", q.Get("since"))
+	q, err := messageQuery(r, defaultThreadLimit, maxThreadLimit)
 	if err != nil {
 		return err
 	}
-	before, err := parseTime("before", q.Get("before"))
-	if err != nil {
-		return err
-	}
-	limit, err := parseLimit(q.Get("limit"), defaultThreadLimit, maxThreadLimit)
-	if err != nil {
-		return err
-	}
-	page, err := s.svc.Outbound.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), since, before, limit)
+	page, err := s.svc.Outbound.ThreadMessages(r.Context(), callerOf(r), r.PathValue("campaign_id"), r.PathValue("thread_id"), q)
 	if err != nil {
 		return err
 	}
@@ -140,10 +131,10 @@ func (s *Server) threadMessages(w http.ResponseWriter, r *http.Request) error {
 	for i, m := range page.Messages {
 		views[i] = threadMessageView(page.ThreadID, m)
 	}
-	writeOK(w, http.StatusOK, obj{
+	writeOK(w, http.StatusOK, addCursors(obj{
 		"messages": views, "thread_id": page.ThreadID, "campaign_id": page.CampaignID,
-		"count": len(views), "has_more": page.HasMore,
-	})
+		"count": len(views), "has_more": page.More,
+	}, page.MessageList))
 	return nil
 }
 

@@ -69,7 +69,7 @@ func (w world) statuses(t *testing.T) map[string]teli.Message {
 		t.Fatal(err)
 	}
 	out := map[string]teli.Message{}
-	for _, m := range list {
+	for _, m := range list.Messages {
 		out[m.Phone] = m
 	}
 	return out

@@ -120,7 +120,7 @@ func (s *Store) addThreadChunk(ctx context.Context, threads []teli.Thread, first
 		}
 		opened = append(opened, t)
 		for _, m := range firstOf[[2]string{t.CampaignPK, t.Phone}] {
-			messages = append(messages, insertMessage(m))
+			messages = append(messages, s.insertMessage(m))
 		}
 	}
 	_, err = s.write().ExecBatch(ctx, messages)

@@ -34,9 +34,15 @@ type Dialect interface {
 	// placeholder, one argument however many values there are.
 	InList(column, placeholder string) string
 	ListArg(values []string) any
+	// UsingIndex names table for a FROM clause that must read it through index, where the
+	// engine's planner would pick a worse one without statistics (SQLite's INDEXED BY); the
+	// bare table name elsewhere.
+	UsingIndex(table, index string) string
 	// LiveLeadsByPhone is a SELECT of leadColumns from the live leads of organization $1 whose
 	// phone is in ListArg $2, spelled so that the engine uses the (organization, phone) index.
 	LiveLeadsByPhone(columns string) string
+	// MessageOrder spells the order in which a campaign's messages were committed.
+	MessageOrder() MessageOrder
 	// Lock takes a lock named key until c's transaction ends, so that servers starting together
 	// take turns (a no-op where write transactions are serialised anyway).
 	Lock(ctx context.Context, c Conn, key int64) error
@@ -48,6 +54,23 @@ type Dialect interface {
 	// thread's last outbound time (and next drip) for each one sent, inside the transaction c.
 	// It reports which outcomes applied; the outcomes have no status sending.
 	FinishSends(ctx context.Context, c Conn, token string, outcomes []teli.SendOutcome) ([]bool, error)
+}
+
+// MessageOrder is how a dialect orders a campaign's messages (alias m) as they were committed,
+// which forward pages read by (see teli.MessageFilter).
+type MessageOrder struct {
+	// Column holds the order; m.message_id breaks its ties. Its value, as text, is
+	// teli.CommitKey.Seq.
+	Column string
+	// Cast turns the placeholder of a CommitKey.Seq into a value of Column.
+	Cast func(placeholder string) string
+	// Settled is the condition of the messages no running transaction can precede: a forward
+	// page may hold only these. Empty when every committed message is settled.
+	Settled string
+	// InsertColumn, when set, is written with every message, as InsertValue given the
+	// placeholder of the message's campaign; otherwise the column fills itself.
+	InsertColumn string
+	InsertValue  func(campaignPlaceholder string) string
 }
 
 // Conn runs statements: a pool, a connection or a transaction. Its values are Go's: it takes

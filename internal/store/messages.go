@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/openteli/teli/internal/teli"
 )
@@ -11,7 +15,7 @@ import (
 func (s *Store) InsertMessages(ctx context.Context, msgs []teli.Message) error {
 	batch := make([]Statement, 0, len(msgs))
 	for _, m := range msgs {
-		batch = append(batch, insertMessage(m))
+		batch = append(batch, s.insertMessage(m))
 		if m.Inbound {
 			// The later of the two times wins; the first inbound message sets it.
 			batch = append(batch, Statement{
@@ -30,15 +34,20 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []teli.Message) error {
 	return s.wrap("insert messages", err)
 }
 
-// insertMessage is the statement that writes m.
-func insertMessage(m teli.Message) Statement {
+// insertMessage is the statement that writes m, and its place in commit order where the dialect
+// writes that itself.
+func (s *Store) insertMessage(m teli.Message) Statement {
+	var orderColumn, orderValue string
+	if o := s.d.MessageOrder(); o.InsertColumn != "" {
+		orderColumn, orderValue = ", "+o.InsertColumn, ", "+o.InsertValue("$4")
+	}
 	return Statement{
 		SQL: `INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
 		     sender, purpose, sent_by_user_id, from_number, to_number, body, media_url, status,
 		     reason, segments, encoding, not_before, expires_at, provider, provider_id, error_code,
-		     created_at, updated_at)
+		     created_at, updated_at` + orderColumn + `)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-		     $19, $20, $21, $22, $23, $24)`,
+		     $19, $20, $21, $22, $23, $24` + orderValue + `)`,
 		Args: []any{m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, m.Inbound, m.Sender,
 			string(m.Purpose), NullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
 			m.Segments, m.Encoding, m.NotBefore, m.ExpiresAt, m.Provider, NullIfEmpty(m.ProviderID),
@@ -79,26 +88,168 @@ func (s *Store) GetMessage(ctx context.Context, tenantID, messageID string) (tel
 	return m, s.wrap("get message", err)
 }
 
-// ListMessages returns a campaign's messages, newest first.
-func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.Message, error) {
-	q := newQuery(`SELECT `+MessageColumns+` FROM messages m WHERE m.tenant_id = $1 AND m.campaign_pk = $2`,
+// ListMessages returns a page of a campaign's messages, newest first: forward in commit order
+// from f.After or f.Since, else back from f.Before or the newest (see teli.MessageFilter).
+func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error) {
+	// The settled high-water mark first: a forward read resumes from no later than it, so a
+	// message committed out of order is read again rather than missed.
+	mark, err := s.settledMark(ctx, f)
+	if err != nil {
+		return teli.MessageList{}, s.wrap("list messages", err)
+	}
+	var list teli.MessageList
+	if f.After != (teli.CommitKey{}) || !f.Since.IsZero() {
+		list, err = s.messagesForward(ctx, f, mark)
+	} else {
+		list, err = s.messagesBack(ctx, f)
+		list.Resume = mark
+	}
+	return list, s.wrap("list messages", err)
+}
+
+// messagesWhere starts a query of f's campaign (and thread), for messages aliased m.
+func messagesWhere(columns string, f teli.MessageFilter) *query {
+	q := newQuery(`SELECT `+columns+` FROM messages m WHERE m.tenant_id = $1 AND m.campaign_pk = $2`,
 		f.TenantID, f.CampaignPK)
 	if f.Phone != "" {
 		q.add(` AND m.phone = ` + q.arg(f.Phone))
 	}
-	if !f.Since.IsZero() {
+	return q
+}
+
+// settledMark is the place in commit order of the last settled message of f's campaign (or
+// thread): no message committed later can come before it; beforeAll when there is none.
+func (s *Store) settledMark(ctx context.Context, f teli.MessageFilter) (teli.CommitKey, error) {
+	o := s.d.MessageOrder()
+	q := messagesWhere(`CAST(`+o.Column+` AS TEXT), m.message_id`, f)
+	if o.Settled != "" {
+		q.add(` AND ` + o.Settled)
+	}
+	q.add(` ORDER BY ` + o.Column + ` DESC, m.message_id DESC LIMIT 1`)
+	var mark teli.CommitKey
+	err := s.read().QueryRow(ctx, q.String(), q.args...).Scan(&mark.Seq, &mark.ID)
+	if errors.Is(err, teli.ErrNotFound) {
+		return beforeAll, nil
+	}
+	return mark, err
+}
+
+// beforeAll is the commit key before every message: the settled mark while none is settled.
+// Both engines number from 1 and up.
+var beforeAll = teli.CommitKey{Seq: "0"}
+
+// messagesForward reads the messages committed after f.After (or created after f.Since), oldest
+// committed first, and returns them newest first. It resumes after the page's last message, or
+// from the settled mark where that is earlier.
+func (s *Store) messagesForward(ctx context.Context, f teli.MessageFilter, mark teli.CommitKey) (teli.MessageList, error) {
+	list := teli.MessageList{Messages: []teli.Message{}}
+	o := s.d.MessageOrder()
+	q := messagesWhere(MessageColumns+`, CAST(`+o.Column+` AS TEXT)`, f)
+	if f.After != (teli.CommitKey{}) {
+		q.add(` AND (` + o.Column + `, m.message_id) > (` + o.Cast(q.arg(f.After.Seq)) + `, ` + q.arg(f.After.ID) + `)`)
+	} else {
 		q.add(` AND m.created_at > ` + q.arg(f.Since))
 	}
-	if !f.Before.IsZero() {
-		q.add(` AND m.created_at < ` + q.arg(f.Before))
+	q.add(` ORDER BY ` + o.Column + `, m.message_id LIMIT ` + q.arg(pageLimit(f.Limit)))
+	keys, err := s.scanPage(ctx, q, f.Limit, &list)
+	switch {
+	case err != nil:
+		return list, err
+	case len(keys) == 0 && f.After != (teli.CommitKey{}):
+		list.Resume = f.After // nothing new: resume where asked
+	case len(keys) == 0 || !list.More:
+		list.Resume = mark // everything committed so far was read
+	default:
+		list.Resume = earlier(keys[len(keys)-1], mark)
 	}
-	q.add(` ORDER BY m.created_at DESC, m.message_id DESC LIMIT ` + q.arg(limitOf(f.Limit)))
+	if len(list.Messages) > 0 {
+		sortNewestFirst(list.Messages)
+		list.Oldest = positionOf(list.Messages[len(list.Messages)-1])
+	}
+	return list, nil
+}
+
+// earlier returns the commit key that comes first. Keys hold whole numbers (a sequence or a
+// transaction id), ties broken by message id.
+func earlier(a, b teli.CommitKey) teli.CommitKey {
+	x, errA := strconv.ParseUint(a.Seq, 10, 64)
+	y, errB := strconv.ParseUint(b.Seq, 10, 64)
+	switch {
+	case errA != nil || errB != nil || x == y:
+		if a.ID <= b.ID {
+			return a
+		}
+		return b
+	case x < y:
+		return a
+	}
+	return b
+}
+
+// messagesBack reads the newest messages created before f.Before, newest first.
+func (s *Store) messagesBack(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error) {
+	list := teli.MessageList{Messages: []teli.Message{}}
+	q := messagesWhere(MessageColumns+`, ''`, f)
+	switch {
+	case f.Before.At.IsZero():
+	case f.Before.ID == "":
+		q.add(` AND m.created_at < ` + q.arg(f.Before.At))
+	default:
+		q.add(` AND (m.created_at, m.message_id) < (` + q.arg(f.Before.At) + `, ` + q.arg(f.Before.ID) + `)`)
+	}
+	q.add(` ORDER BY m.created_at DESC, m.message_id DESC LIMIT ` + q.arg(pageLimit(f.Limit)))
+	if _, err := s.scanPage(ctx, q, f.Limit, &list); err != nil || len(list.Messages) == 0 {
+		return list, err
+	}
+	list.Oldest = positionOf(list.Messages[len(list.Messages)-1])
+	return list, nil
+}
+
+// pageLimit is the LIMIT of a page of limit messages: one more, to tell whether more follow.
+func pageLimit(limit int) int64 {
+	if limit <= 0 {
+		return noLimit
+	}
+	return int64(limit) + 1
+}
+
+// scanPage runs q, which selects MessageColumns and a commit key, into list, keeping at most
+// limit messages (all when limit ≤ 0) and noting whether more followed; it returns the keys of
+// the messages kept.
+func (s *Store) scanPage(ctx context.Context, q *query, limit int, list *teli.MessageList) ([]teli.CommitKey, error) {
 	rows, err := s.read().Query(ctx, q.String(), q.args...)
 	if err != nil {
-		return nil, s.wrap("list messages", err)
+		return nil, err
 	}
-	list, err := Collect(rows, scanMessage)
-	return list, s.wrap("list messages", err)
+	var keys []teli.CommitKey
+	_, err = Collect(rows, func(r Row) (struct{}, error) {
+		var m teli.Message
+		var seq string
+		if err := ScanMessageInto(r, &m, &seq); err != nil {
+			return struct{}{}, err
+		}
+		list.Messages = append(list.Messages, m)
+		keys = append(keys, teli.CommitKey{Seq: seq, ID: m.ID})
+		return struct{}{}, nil
+	})
+	if n := len(list.Messages); err == nil && limit > 0 && n > limit {
+		list.Messages, keys, list.More = list.Messages[:limit], keys[:limit], true
+	}
+	return keys, err
+}
+
+// sortNewestFirst orders messages by creation time, newest first, ties by id.
+func sortNewestFirst(msgs []teli.Message) {
+	slices.SortFunc(msgs, func(a, b teli.Message) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+}
+
+func positionOf(m teli.Message) teli.MessagePosition {
+	return teli.MessagePosition{At: m.CreatedAt, ID: m.ID}
 }
 
 // ApplyStatus moves an outbound message forward on a carrier's report.

@@ -89,7 +89,8 @@ func (s *Store) completeCampaigns(ctx context.Context, pks map[string]time.Time)
 	for i, pk := range keys {
 		batch[i] = Statement{
 			SQL: `UPDATE campaigns SET status = 'COMPLETED', modified_at = $1
-			 WHERE pk = $2 AND status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM messages
+			 WHERE pk = $2 AND status = 'ACTIVE' AND NOT EXISTS (
+			     SELECT 1 FROM ` + s.d.UsingIndex("messages", "messages_pending_start_idx") + `
 			     WHERE campaign_pk = $2 AND purpose = 'starting' AND status IN ('queued', 'sending'))`,
 			Args: []any{pks[pk], pk},
 		}

@@ -90,8 +90,10 @@ type Store interface {
 	// status sending: its fate at the carrier is unknown, so it stays claimed until the lease
 	// runs out and another dispatcher reconciles it.
 	FinishSends(ctx context.Context, token string, outcomes []SendOutcome) error
-	// ListMessages returns messages of a campaign, newest first.
-	ListMessages(ctx context.Context, f MessageFilter) ([]Message, error)
+	// ListMessages returns a page of a campaign's messages, newest first, and where it stands:
+	// read back from the newest (or from f.Before), or forward in commit order from f.After or
+	// f.Since.
+	ListMessages(ctx context.Context, f MessageFilter) (MessageList, error)
 
 	ConversationStore
 	AIStore
@@ -131,16 +133,55 @@ type SendOutcome struct {
 	At         time.Time
 }
 
-// MessageFilter selects messages of one campaign.
+// MessageFilter selects a page of one campaign's messages.
+//
+// A page is read one of two ways. Forward (After or Since set): the Limit messages committed
+// next, oldest committed first, so that a poller resuming from the page's Resume never misses a
+// message, not even one whose transaction committed after later ones (it is committed later, so
+// it comes later). Forward pages hold only settled messages: none that a transaction still
+// running could precede. Back (otherwise): the Limit newest messages strictly older than Before
+// (from the newest when Before is zero), by creation time and then id, so that ties in time are
+// never split across pages. Either way the page is returned newest first.
 type MessageFilter struct {
 	TenantID   string
 	CampaignPK string
 	// Phone, when set, keeps one thread's messages.
 	Phone string
-	// Since and Before bound CreatedAt strictly (zero: unbounded).
-	Since  time.Time
-	Before time.Time
-	Limit  int
+	// After reads forward from a page's Resume; it wins over Since.
+	After CommitKey
+	// Since reads forward from the messages created strictly after it.
+	Since time.Time
+	// Before reads back from a position: messages created before At, or at At with a smaller
+	// id. A position without ID bounds the time alone.
+	Before MessagePosition
+	// Limit bounds the page; zero or less: every message.
+	Limit int
+}
+
+// CommitKey is a message's place in the order its campaign's messages were committed. Only the
+// store reads it; the zero value is before every message.
+type CommitKey struct {
+	Seq string
+	ID  string
+}
+
+// MessagePosition is a message's place in creation order: its time, then its id.
+type MessagePosition struct {
+	At time.Time
+	ID string
+}
+
+// MessageList is a page of messages, newest first, and where to read on from it.
+type MessageList struct {
+	Messages []Message
+	// More reports that the direction read holds more messages than the page.
+	More bool
+	// Resume is where to read forward from next: after the page's last committed message, or,
+	// when nothing is left to read forward, after every message settled so far.
+	Resume CommitKey
+	// Oldest is the position of the page's oldest message, for the page before it (zero when
+	// the page is empty).
+	Oldest MessagePosition
 }
 
 // AgentFilter selects agents of one organization, newest first.

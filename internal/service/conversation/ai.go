@@ -243,9 +243,9 @@ func (s *Service) threadHistory(ctx context.Context, th teli.Thread) ([]teli.Mes
 }
 
 func (s *Service) threadHistoryIn(ctx context.Context, st Store, th teli.Thread) ([]teli.Message, error) {
-	msgs, err := st.ListMessages(ctx, teli.MessageFilter{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone})
-	slices.Reverse(msgs)
-	return msgs, err
+	list, err := st.ListMessages(ctx, teli.MessageFilter{TenantID: th.TenantID, CampaignPK: th.CampaignPK, Phone: th.Phone})
+	slices.Reverse(list.Messages)
+	return list.Messages, err
 }
 
 func ignoreNotFound(err error) error {

@@ -31,7 +31,7 @@ type Store interface {
 	LookupCampaign(ctx context.Context, tenantID, campaignID string) (teli.Campaign, error)
 	GetThread(ctx context.Context, tenantID, campaignPK, phone string) (teli.Thread, error)
 	InsertMessages(ctx context.Context, msgs []teli.Message) error
-	ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.Message, error)
+	ListMessages(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error)
 
 	Suppress(ctx context.Context, s teli.Suppression) (bool, error)
 	Unsuppress(ctx context.Context, s teli.Suppression) (bool, error)

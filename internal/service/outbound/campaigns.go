@@ -278,23 +278,37 @@ func (s *Service) ListCampaigns(ctx context.Context, c service.Caller, sc servic
 	return s.store.ListCampaigns(ctx, c.TenantID, sc.OrganizationID, owner)
 }
 
-// MessagePage is a page of messages, newest first.
-type MessagePage struct {
-	Campaign teli.Campaign
-	Messages []teli.Message
-	HasMore  bool
+// MessageQuery selects a page of messages: forward in commit order from After (a page's Resume)
+// or Since, else back from Before (a page's Oldest, or a time) or from the newest. After wins
+// over Since, and both over Before. See teli.MessageFilter.
+type MessageQuery struct {
+	After  teli.CommitKey
+	Since  time.Time
+	Before teli.MessagePosition
+	Limit  int
 }
 
-// CampaignMessages returns a campaign's messages after since (for polling), newest first.
-func (s *Service) CampaignMessages(ctx context.Context, c service.Caller, id string, since time.Time, limit int) (MessagePage, error) {
+// filter is the store's filter of q for one campaign (and thread).
+func (q MessageQuery) filter(tenantID, campaignPK, phone string) teli.MessageFilter {
+	f := teli.MessageFilter{TenantID: tenantID, CampaignPK: campaignPK, Phone: phone, After: q.After, Since: q.Since, Limit: q.Limit}
+	if q.After == (teli.CommitKey{}) && q.Since.IsZero() {
+		f.Before = q.Before
+	}
+	return f
+}
+
+// MessagePage is a page of a campaign's messages, newest first, and where to read on.
+type MessagePage struct {
+	Campaign teli.Campaign
+	teli.MessageList
+}
+
+// CampaignMessages returns a page of a campaign's messages (see MessageQuery).
+func (s *Service) CampaignMessages(ctx context.Context, c service.Caller, id string, q MessageQuery) (MessagePage, error) {
 	camp, err := s.lookupCampaign(ctx, c, id)
 	if err != nil {
 		return MessagePage{}, err
 	}
-	msgs, err := s.store.ListMessages(ctx, teli.MessageFilter{TenantID: c.TenantID, CampaignPK: camp.PK, Since: since, Limit: limit + 1})
-	page := MessagePage{Campaign: camp, Messages: msgs}
-	if len(msgs) > limit {
-		page.Messages, page.HasMore = msgs[:limit], true
-	}
-	return page, err
+	list, err := s.store.ListMessages(ctx, q.filter(c.TenantID, camp.PK, ""))
+	return MessagePage{Campaign: camp, MessageList: list}, err
 }

@@ -42,7 +42,7 @@ type Store interface {
 
 	InsertMessages(ctx context.Context, msgs []teli.Message) error
 	GetMessage(ctx context.Context, tenantID, messageID string) (teli.Message, error)
-	ListMessages(ctx context.Context, f teli.MessageFilter) ([]teli.Message, error)
+	ListMessages(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error)
 	ApplyStatus(ctx context.Context, r teli.StatusReport) (bool, error)
 	Suppress(ctx context.Context, s teli.Suppression) (bool, error)
 	Suppressions(ctx context.Context, organizationID, phone string) ([]teli.SuppressionKind, error)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/service"
@@ -122,22 +121,16 @@ func (s *Service) CampaignContacts(ctx context.Context, c service.Caller, campai
 	return page, err
 }
 
-// ThreadPage is a page of one thread's messages, newest first.
+// ThreadPage is a page of one thread's messages, newest first, and where to read on.
 type ThreadPage struct {
 	ThreadID   string
 	CampaignID string
-	Messages   []teli.Message
-	HasMore    bool
+	teli.MessageList
 }
 
-// ThreadMessages returns a thread's messages after since (polling) or before before (paging
-// back), newest first. since wins when both are given. has_more is count == limit, a hint.
-func (s *Service) ThreadMessages(ctx context.Context, c service.Caller, campaignID, threadID string, since, before time.Time, limit int) (ThreadPage, error) {
+// ThreadMessages returns a page of one thread's messages (see MessageQuery).
+func (s *Service) ThreadMessages(ctx context.Context, c service.Caller, campaignID, threadID string, q MessageQuery) (ThreadPage, error) {
 	page := ThreadPage{ThreadID: threadID, CampaignID: campaignID}
-	f := teli.MessageFilter{TenantID: c.TenantID, Limit: limit, Since: since}
-	if since.IsZero() {
-		f.Before = before
-	}
 	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return page, err
@@ -149,8 +142,6 @@ func (s *Service) ThreadMessages(ctx context.Context, c service.Caller, campaign
 		page.Messages = []teli.Message{}
 		return page, nil
 	}
-	f.CampaignPK, f.Phone = camp.PK, raw
-	page.Messages, err = s.store.ListMessages(ctx, f)
-	page.HasMore = len(page.Messages) == limit
+	page.MessageList, err = s.store.ListMessages(ctx, q.filter(c.TenantID, camp.PK, raw))
 	return page, err
 }

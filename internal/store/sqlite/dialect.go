@@ -55,12 +55,30 @@ func (dialect) ListArg(values []string) any {
 	return string(doc)
 }
 
+// UsingIndex forces the index: without statistics SQLite takes the shortest index whose first
+// column matches, and for a campaign's pending starting messages that scans every message of
+// the campaign instead of the few pending ones.
+func (dialect) UsingIndex(table, index string) string { return table + " INDEXED BY " + index }
+
 // LiveLeadsByPhone names the phone index: with a list of phones SQLite's planner prefers the
 // (organization, created) index and scans every lead of the organization, which made large
 // imports quadratic.
 func (d dialect) LiveLeadsByPhone(columns string) string {
-	return `SELECT ` + columns + ` FROM leads INDEXED BY leads_organization_phone_idx
+	return `SELECT ` + columns + ` FROM ` + d.UsingIndex("leads", "leads_organization_phone_idx") + `
 		 WHERE organization_id = $1 AND deleted_at IS NULL AND ` + d.InList("phone", "$2")
+}
+
+// MessageOrder numbers a campaign's messages as they are inserted: write transactions are
+// serialised, so insertion order is commit order, and every committed message is settled.
+func (dialect) MessageOrder() store.MessageOrder {
+	return store.MessageOrder{
+		Column:       "m.seq",
+		Cast:         func(p string) string { return "CAST(" + p + " AS INTEGER)" },
+		InsertColumn: "seq",
+		InsertValue: func(campaign string) string {
+			return "(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE campaign_pk = " + campaign + ")"
+		},
+	}
 }
 
 // Lock does nothing: the IMMEDIATE transaction already holds the database's write lock.

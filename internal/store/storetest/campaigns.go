@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ func campaignCases() []testCase {
 		{"Campaigns/ClaimAndFinish", testClaimAndFinish},
 		{"Campaigns/ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 		{"Campaigns/ListMessagesWindows", testListMessages},
+		{"Campaigns/PageThroughTies", testPageThroughTies},
+		{"Campaigns/ForwardNeverMissesLateCommits", testForwardNeverMissesLateCommits},
 	}
 }
 
@@ -144,7 +147,7 @@ func testClaimAndFinish(t *testing.T, s teli.Store) {
 	all, err := s.ListMessages(ctx, teli.MessageFilter{TenantID: "ta", CampaignPK: c.PK})
 	must(t, err)
 	status := map[string]teli.MessageStatus{}
-	for _, m := range all {
+	for _, m := range all.Messages {
 		status[m.ID] = m.Status
 	}
 	equal(t, status, map[string]teli.MessageStatus{"m0": teli.MessageDelivered, "m1": teli.MessageQueued, "m2": teli.MessageQueued})
@@ -214,11 +217,7 @@ func testListMessages(t *testing.T, s teli.Store) {
 		f.TenantID, f.CampaignPK = "ta", c.PK
 		list, err := s.ListMessages(ctx, f)
 		must(t, err)
-		var out []string
-		for _, m := range list {
-			out = append(out, m.ID)
-		}
-		return fmt.Sprint(out)
+		return fmt.Sprint(messageIDs(list.Messages))
 	}
 	for name, c := range map[string]struct {
 		f    teli.MessageFilter
@@ -226,7 +225,8 @@ func testListMessages(t *testing.T, s teli.Store) {
 	}{
 		"newest first":           {teli.MessageFilter{}, "[m2 m1]"},
 		"since is strict":        {teli.MessageFilter{Since: at(10)}, "[m2]"},
-		"before is strict":       {teli.MessageFilter{Before: at(11)}, "[m1]"},
+		"before is strict":       {teli.MessageFilter{Before: teli.MessagePosition{At: at(11)}}, "[m1]"},
+		"before a position":      {teli.MessageFilter{Before: teli.MessagePosition{At: at(11), ID: "m2"}}, "[m1]"},
 		"one thread":             {teli.MessageFilter{Phone: a.Phone}, "[m1]"},
 		"limit":                  {teli.MessageFilter{Limit: 1}, "[m2]"},
 		"nothing after the last": {teli.MessageFilter{Since: at(100)}, "[]"},
@@ -235,6 +235,130 @@ func testListMessages(t *testing.T, s teli.Store) {
 			t.Errorf("%s: got %s, want %s", name, got, c.want)
 		}
 	}
+}
+
+func messageIDs(msgs []teli.Message) []string {
+	out := []string{}
+	for _, m := range msgs {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+// testPageThroughTies pages through 5,000 messages created at one instant, 1,000 at a time:
+// back from the newest every message comes exactly once, and forward from the start every
+// message comes at least once (a forward read may repeat messages that were not settled yet,
+// as when another transaction of the database ran meanwhile), and the paging ends.
+func testPageThroughTies(t *testing.T, s teli.Store) {
+	ctx := t.Context()
+	_, c := campaignWorld(t, s)
+	const n, limit = 5000, 1000
+	threads := make([]teli.Thread, n)
+	first := make([]teli.Message, n)
+	for i := range n {
+		phone := fmt.Sprintf("+1313%07d", i)
+		threads[i] = newThread(c, phone, 5)
+		first[i] = newMessage(c, fmt.Sprintf("m%04d", (i*7919)%n), phone, 10) // ids out of insertion order
+	}
+	_, err := s.AddThreads(ctx, threads, first)
+	must(t, err)
+	page := func(f teli.MessageFilter) teli.MessageList {
+		f.TenantID, f.CampaignPK, f.Limit = "ta", c.PK, limit
+		list, err := s.ListMessages(ctx, f)
+		must(t, err)
+		return list
+	}
+
+	back := map[string]int{}
+	for f, pages := (teli.MessageFilter{}), 0; ; pages++ {
+		if pages > n/limit {
+			t.Fatalf("back: more pages than %d messages make", n)
+		}
+		list := page(f)
+		for _, m := range list.Messages {
+			back[m.ID]++
+		}
+		if !list.More {
+			break
+		}
+		f = teli.MessageFilter{Before: list.Oldest}
+	}
+	if len(back) != n {
+		t.Errorf("back: %d distinct messages of %d", len(back), n)
+	}
+	for id, k := range back {
+		if k != 1 {
+			t.Errorf("back: %s read %d times", id, k)
+		}
+	}
+
+	forward := map[string]bool{}
+	f := teli.MessageFilter{Since: at(9)}
+	waitFor(t, "forward paging to read every message", func() bool {
+		list := page(f)
+		for _, m := range list.Messages {
+			forward[m.ID] = true
+		}
+		f = teli.MessageFilter{After: list.Resume}
+		return !list.More && len(forward) == n
+	})
+}
+
+// testForwardNeverMissesLateCommits holds a transaction that wrote an older message open while
+// a newer one is written: reading forward from a page read meanwhile still finds the older one.
+func testForwardNeverMissesLateCommits(t *testing.T, s teli.Store) {
+	ctx := t.Context()
+	_, c := campaignWorld(t, s)
+	a, b := newThread(c, "+13135550001", 5), newThread(c, "+13135550002", 5)
+	_, err := s.AddThreads(ctx, []teli.Thread{a, b}, []teli.Message{newMessage(c, "m0", a.Phone, 10)})
+	must(t, err)
+	page := func(after teli.CommitKey) teli.MessageList {
+		list, err := s.ListMessages(ctx, teli.MessageFilter{TenantID: "ta", CampaignPK: c.PK, After: after, Since: at(9)})
+		must(t, err)
+		return list
+	}
+	start := page(teli.CommitKey{})
+	equal(t, messageIDs(start.Messages), []string{"m0"})
+
+	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 2)
+	go func() {
+		done <- s.InTx(ctx, func(tx teli.Store) error {
+			if err := tx.InsertMessages(ctx, []teli.Message{newMessage(c, "m-older", a.Phone, 20)}); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	<-written
+	// SQLite queues this write behind the open transaction; PostgreSQL commits it at once.
+	go func() { done <- s.InsertMessages(ctx, []teli.Message{newMessage(c, "m-newer", b.Phone, 30)}) }()
+	mid := page(start.Resume) // may hold m-newer, and must then resume from before m-older
+	close(release)
+	must(t, <-done)
+	must(t, <-done)
+
+	seen := map[string]bool{}
+	for _, id := range messageIDs(mid.Messages) {
+		seen[id] = true
+	}
+	resume := mid.Resume
+	waitFor(t, "reading forward to find both messages", func() bool {
+		next := page(resume)
+		for _, id := range messageIDs(next.Messages) {
+			seen[id] = true
+		}
+		resume = next.Resume
+		return seen["m-older"] && seen["m-newer"]
+	})
+	// A message committed now but created before all of them comes next, not behind the cursor.
+	must(t, s.InsertMessages(ctx, []teli.Message{newMessage(c, "m-late", a.Phone, 12)}))
+	waitFor(t, "reading forward to find a message created earlier but committed later", func() bool {
+		next := page(resume)
+		resume = next.Resume
+		return slices.Contains(messageIDs(next.Messages), "m-late")
+	})
 }
 
 // claim is a claim request without lease recovery.

@@ -51,7 +51,7 @@ func messageStatuses(t *testing.T, s teli.Store, c teli.Campaign) map[string]str
 	all, err := s.ListMessages(t.Context(), teli.MessageFilter{TenantID: c.TenantID, CampaignPK: c.PK})
 	must(t, err)
 	out := map[string]string{}
-	for _, m := range all {
+	for _, m := range all.Messages {
 		out[m.ID] = string(m.Status) + "/" + m.Reason
 	}
 	return out

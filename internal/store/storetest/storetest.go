@@ -121,3 +121,17 @@ func suiteJobs(t *testing.T, s teli.Store) []*rivertype.JobRow {
 	must(t, err)
 	return res.Jobs
 }
+
+// waitFor polls done until it reports true, failing t with what it waited for after a minute.
+// Reads forward of a PostgreSQL database wait for every older transaction of the server to end,
+// which other tests' transactions can delay.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
