@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/openteli/teli/internal/teli"
 )
@@ -124,12 +125,19 @@ func decodeConfig(doc string) json.RawMessage {
 	return json.RawMessage(doc)
 }
 
-// encodeFields stores a lead's extra fields as a JSON object; nil and empty both become "{}".
+// encodeFields stores a lead's extra fields (or a thread's variables) as a JSON object; nil and
+// empty both become "{}". NUL characters are dropped: the API refuses them, and where one comes
+// from elsewhere, PostgreSQL's JSON functions refuse the \u0000 it would be written as, and the
+// send gate reads a lead's time zone from this document.
 func encodeFields(fields map[string]string) (string, error) {
 	if len(fields) == 0 {
 		return "{}", nil
 	}
-	return encodeJSON(fields)
+	clean := make(map[string]string, len(fields))
+	for k, v := range fields {
+		clean[strings.ReplaceAll(k, "\x00", "")] = strings.ReplaceAll(v, "\x00", "")
+	}
+	return encodeJSON(clean)
 }
 
 // decodeFields reads a JSON object of strings; an empty one reads as nil, the one form of "none".

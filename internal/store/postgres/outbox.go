@@ -13,7 +13,8 @@ import (
 // ClaimDue claims due queued messages under r.Token, oldest due first, together with the claims
 // whose lease expired, in one statement. SKIP LOCKED lets several replicas claim side by side
 // without waiting on each other's rows, and keeps two of them from taking back the same expired
-// claim.
+// claim. The lead's fields are read as json, which only checks them, rather than converted to
+// jsonb.
 func (dialect) ClaimDue(ctx context.Context, c store.Conn, r teli.ClaimRequest) ([]teli.ClaimedMessage, error) {
 	var leaseExpired *time.Time
 	if !r.LeaseExpiredBefore.IsZero() {
@@ -34,8 +35,8 @@ func (dialect) ClaimDue(ctx context.Context, c store.Conn, r teli.ClaimRequest) 
 		     UPDATE messages m SET status = 'sending', claim_token = $3, updated_at = $1
 		     FROM picked WHERE m.message_id = picked.message_id RETURNING m.*, picked.reclaimed)
 		 SELECT `+store.MessageColumns+`, `+store.ClaimedColumns+`,
-		     m.reclaimed, coalesce(t.vars::jsonb ->> 'time_zone', ''),
-		     coalesce(t.vars::jsonb ->> 'state', ''), coalesce(t.vars::jsonb ->> 'zip_code', '')
+		     m.reclaimed, coalesce(t.vars::json ->> 'time_zone', ''),
+		     coalesce(t.vars::json ->> 'state', ''), coalesce(t.vars::json ->> 'zip_code', '')
 		 FROM claimed m JOIN threads t ON t.campaign_pk = m.campaign_pk AND t.phone = m.phone
 		 JOIN campaigns c ON c.pk = m.campaign_pk ORDER BY m.not_before, m.message_id`,
 		r.Now, r.Limit, r.Token, leaseExpired)

@@ -19,6 +19,7 @@ func campaignCases() []testCase {
 		{"Campaigns/ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 		{"Campaigns/ListMessagesWindows", testListMessages},
 		{"Campaigns/PageThroughTies", testPageThroughTies},
+		{"Campaigns/ClaimWithOddFields", testClaimWithOddFields},
 		{"Campaigns/ForwardNeverMissesLateCommits", testForwardNeverMissesLateCommits},
 	}
 }
@@ -243,6 +244,23 @@ func messageIDs(msgs []teli.Message) []string {
 		out = append(out, m.ID)
 	}
 	return out
+}
+
+// testClaimWithOddFields claims a message whose thread's fields were given a NUL character: the
+// claim reads the lead's own time zone from those fields, and must neither fail on the other
+// field (PostgreSQL's JSON functions refuse \u0000) nor lose the zone.
+func testClaimWithOddFields(t *testing.T, s teli.Store) {
+	ctx := t.Context()
+	_, c := campaignWorld(t, s)
+	th := newThread(c, "+13135550001", 5)
+	th.Vars = map[string]string{"first_name": "A\x00B", "time_zone": "America/Denver"}
+	_, err := s.AddThreads(ctx, []teli.Thread{th}, []teli.Message{newMessage(c, "m0", th.Phone, 10)})
+	must(t, err)
+	claimed, err := s.ClaimDue(ctx, claim(at(11), 10, "tok"))
+	must(t, err)
+	if len(claimed) != 1 || claimed[0].ContactTimeZone != "America/Denver" {
+		t.Fatalf("claimed %+v, want m0 with the lead's time zone", claimed)
+	}
 }
 
 // testPageThroughTies pages through 5,000 messages created at one instant, 1,000 at a time:
