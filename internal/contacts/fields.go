@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/openteli/teli/internal/teli"
 )
 
 // Canonical names of the fields that have their own place in Contact.
@@ -96,14 +98,10 @@ func FieldKey(name string) string {
 	return b.String()
 }
 
-// cleanValue trims v and makes it safe to store: invalid UTF-8 becomes U+FFFD and NUL bytes are
-// dropped, because PostgreSQL text columns refuse both and one bad byte must not fail a batch.
+// cleanValue trims v and makes it safe to store (teli.CleanText), because PostgreSQL text
+// columns refuse NUL and invalid UTF-8 and one bad byte must not fail a batch.
 func cleanValue(v string) string {
-	v = strings.ToValidUTF8(v, "\uFFFD")
-	if strings.IndexByte(v, 0) >= 0 {
-		v = strings.ReplaceAll(v, "\x00", "")
-	}
-	return strings.TrimSpace(v)
+	return strings.TrimSpace(teli.CleanText(v))
 }
 
 // parseDoNotCall reads a do_not_call value; absent means false.
