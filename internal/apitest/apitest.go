@@ -45,6 +45,9 @@ type Server struct {
 	Clock *clock.Manual
 	// Bootstrap holds the ids of the default tenant's organization and admin user.
 	OrgID, AdminID string
+	// DatabaseURL is the server's TELI_DATABASE_URL, for tests that look at the database
+	// itself (dbtest.NewFingerprinter).
+	DatabaseURL string
 }
 
 // NewServer boots the app on a fresh database of backend b, bootstraps it with Key and starts
@@ -80,7 +83,7 @@ func NewServer(t testing.TB, b Backend) *Server {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return &Server{App: a, Clock: clk, OrgID: r.Organization.UniqueID, AdminID: r.Admin.UniqueID}
+	return &Server{App: a, Clock: clk, OrgID: r.Organization.UniqueID, AdminID: r.Admin.UniqueID, DatabaseURL: cfg.DatabaseURL}
 }
 
 // testWriter sends log lines to the test's log, shown only when it fails.
