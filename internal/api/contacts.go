@@ -85,6 +85,9 @@ func parseCSVUpload(r *http.Request) (leads.UploadTarget, contacts.Result, error
 		return leads.UploadTarget{}, contacts.Result{}, teli.Invalid("malformed multipart form: %v", err)
 	}
 	defer r.MultipartForm.RemoveAll()
+	if err := checkValuesText(r.MultipartForm.Value, "form field names"); err != nil {
+		return leads.UploadTarget{}, contacts.Result{}, err
+	}
 	to := leads.UploadTarget{
 		ListID: strings.TrimSpace(r.FormValue("list_id")), OrganizationID: strings.TrimSpace(r.FormValue("organization_id")),
 		UserID: strings.TrimSpace(r.FormValue("user_id")),

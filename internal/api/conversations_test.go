@@ -39,7 +39,7 @@ func conversationScenario(t *testing.T, name string, steps func(srv *apitest.Ser
 }
 
 // quietServer boots a test server, stops its job queue and mounts the test hooks.
-func quietServer(t *testing.T, b apitest.Backend) (*apitest.Server, *testHooks) {
+func quietServer(t testing.TB, b apitest.Backend) (*apitest.Server, *testHooks) {
 	t.Helper()
 	srv := apitest.NewServer(t, b)
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -89,7 +89,8 @@ func (e errBodyTooLarge) Error() string {
 }
 
 // decodeBody reads one JSON object from the request into dst, with errors a caller can act on:
-// which field has the wrong type, whether the JSON is malformed, whether the body is too large.
+// which string breaks the text rule, which field has the wrong type, whether the JSON is
+// malformed, whether the body is too large.
 func decodeBody(r *http.Request, dst any) error {
 	data, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
@@ -102,6 +103,10 @@ func decodeBody(r *http.Request, dst any) error {
 	trimmed := strings.TrimSpace(string(data))
 	if trimmed == "" || trimmed[0] != '{' {
 		return teli.Invalid("Request body must be a JSON object")
+	}
+	// First the text rule, which depends on the bytes alone, not on which fields dst has.
+	if err := checkJSONText(data); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(data, dst); err != nil {
 		return jsonError(err)

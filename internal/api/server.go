@@ -158,6 +158,12 @@ func (s *Server) wrap(h handlerFunc, auth bool, maxBody int64) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
+			// API callers are held to the text rule; carrier webhooks, the routes without a
+			// key, are cleaned by their handlers instead.
+			if err := checkRequestText(r); err != nil {
+				writeError(sw, r, s.log, err)
+				return
+			}
 		}
 		if err := h(sw, r); err != nil {
 			writeError(sw, r, s.log, err)
