@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,18 +110,18 @@ func decodeBody(r *http.Request, dst any) error {
 		return err
 	}
 	if err := json.Unmarshal(data, dst); err != nil {
-		return jsonError(err)
+		return jsonError(data, err)
 	}
 	return nil
 }
 
-func jsonError(err error) error {
+// jsonError explains why data did not decode. A value of the wrong type is named by its path in
+// data as the caller wrote it (phone_numbers[1], voice_speed), which the decoder's own field path
+// cannot do: it names struct fields and leaves out array indexes.
+func jsonError(data []byte, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		field := typeErr.Field
-		if i := strings.LastIndex(field, "VoiceSettings."); i >= 0 {
-			field = field[i+len("VoiceSettings."):]
-		}
+		field := cmp.Or(jsonPathAt(data, typeErr.Offset), typeErr.Field)
 		return teli.Invalid("%s must be %s", field, jsonKind(typeErr.Type))
 	}
 	return teli.Invalid("Invalid JSON in request body")

@@ -198,6 +198,10 @@ func TestTextRule(t *testing.T) {
 		{"CSV upload with a NUL list_id", "POST", "/v1/contacts/lists", badListID, http.Header{"Content-Type": {badListIDType}}, 400, notText("list_id")},
 		{"JSON upload with a raw byte", "POST", "/v1/contacts/lists", `{"list_id": "${list}", "organization_id": "${org}", "user_id": "${admin}",
 			"contacts": [{"phone_number": "+13135550007", "first_name": "` + "\xe9" + `"}]}`, nil, 400, notText("contacts[0].first_name")},
+
+		// A value of the wrong type in an array is named with its index.
+		{"a bulk number that is not a string", "POST", "/v1/sms/bulk-send", `{"campaign_id": "${campaign}", "phone_numbers": ["+13135550002", 5], "message": "Hi"}`,
+			nil, 400, "phone_numbers[1] must be a string"},
 	}
 	for _, b := range apitest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {

@@ -120,6 +120,28 @@ func checkJSONText(data []byte) error {
 	}
 }
 
+// jsonPathAt returns the path of the value a decoding error reports at offset (the end of a
+// scalar, or just past the '{' or '[' that opens a container), or "" if there is none.
+func jsonPathAt(data []byte, offset int64) string {
+	w := newJSONWalk(data)
+	for {
+		tok, err := w.next()
+		if err != nil {
+			return ""
+		}
+		if w.key || w.end != offset {
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			return w.path(len(w.stack) - 1)
+		case json.Delim('}'), json.Delim(']'):
+			continue
+		}
+		return w.path(len(w.stack))
+	}
+}
+
 // jsonWalk reads one JSON document token by token and knows, for each token, the bytes it came
 // from and the path of the value it belongs to, as a caller writes it: "contacts[2].first_name".
 type jsonWalk struct {
