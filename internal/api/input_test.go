@@ -125,6 +125,8 @@ func notText(field string) string {
 // path ids and contact uploads. Each is refused with a 4xx in the envelope, naming the field
 // (path ids get the resource's not-found), identically on both databases, and changes nothing.
 func TestTextRule(t *testing.T) {
+	csv, csvType := multipartCSV(map[string]string{"list_id": "${list}", "organization_id": "${org}", "user_id": "${admin}"},
+		"phone,first_name\r\n+13135550101,Ann\r\n+13135550102,Jos\xe9\r\n")
 	badListID, badListIDType := multipartCSV(map[string]string{"list_id": "a\x00b", "organization_id": "${org}", "user_id": "${admin}"},
 		"phone\r\n+13135550101\r\n")
 	idem := func(key string) http.Header { return http.Header{"Idempotency-Key": {key}} }
@@ -194,7 +196,9 @@ func TestTextRule(t *testing.T) {
 		{"Idempotency-Key with NUL", "POST", "/v1/sms/bulk-send", `{"campaign_id": "${campaign}", "phone_numbers": ["+13135550002"], "message": "Hi"}`,
 			idem("k\x00"), 400, notText("Idempotency-Key")},
 
-		// Contact uploads.
+		// Contact uploads: the whole upload is refused, naming the row and column.
+		{"CSV upload with a Latin-1 name", "POST", "/v1/contacts/lists", csv, http.Header{"Content-Type": {csvType}}, 400,
+			notText("row 2, column first_name")},
 		{"CSV upload with a NUL list_id", "POST", "/v1/contacts/lists", badListID, http.Header{"Content-Type": {badListIDType}}, 400, notText("list_id")},
 		{"JSON upload with a raw byte", "POST", "/v1/contacts/lists", `{"list_id": "${list}", "organization_id": "${org}", "user_id": "${admin}",
 			"contacts": [{"phone_number": "+13135550007", "first_name": "` + "\xe9" + `"}]}`, nil, 400, notText("contacts[0].first_name")},

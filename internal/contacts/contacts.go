@@ -12,8 +12,9 @@
 //     rejects the row with that function's error text.
 //   - Within one upload, a later row whose normalised phone (or caller unique_id) was already
 //     accepted is rejected as a duplicate of the earlier row.
-//   - Values are trimmed, invalid UTF-8 becomes U+FFFD and NUL bytes are dropped; an empty value
-//     counts as absent.
+//   - Values are trimmed; an empty value counts as absent. A CSV cell that is not text (invalid
+//     UTF-8 or a NUL character) refuses the file (see [ParseCSV]); in JSON, which the API has
+//     already held to the same rule, such bytes become U+FFFD and NUL is dropped.
 //   - When several columns (or keys) stand for one field, the first non-empty one fills it, a
 //     column with the field's exact name before its aliases; the others are kept in Fields under
 //     their own names (numbered, e.g. notes_2, when that name is taken). A column without a name

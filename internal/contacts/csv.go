@@ -40,7 +40,14 @@ var (
 // ParseCSV reads a CSV file whose first non-blank row names the columns, and turns each further
 // row into a contact. It returns an error only when the file cannot be read at all (an I/O error,
 // or one of ErrNoHeader, ErrNoPhoneColumn, ErrUTF16, ErrNotCSV, or a header row that is not valid
-// CSV); every problem with a data row is reported in Result.Rejected instead.
+// CSV) or when a cell is not text (teli.IsText: invalid UTF-8, such as a file saved in another
+// encoding, or a NUL character); every other problem with a data row is reported in
+// Result.Rejected instead.
+//
+// A cell that is not text refuses the whole file, with teli.InvalidText naming the cell ("row 3,
+// column first_name", or "the CSV header, column 2"): such bytes almost always mean the file is
+// in another encoding, where importing the other rows, or the cell with its bytes replaced, would
+// store names the caller never wrote.
 //
 // Header cells are canonicalised with FieldKey (trimmed, any case, a UTF-8 byte-order mark
 // dropped, spaces and dashes read as underscores) and mapped through the spec's aliases:
@@ -80,7 +87,9 @@ func ParseCSV(r io.Reader, opts CSVOptions) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("reading the CSV file: %w", err)
 		}
-		p.record(rec)
+		if err := p.record(rec); err != nil {
+			return Result{}, err
+		}
 	}
 }
 
@@ -100,6 +109,11 @@ func openCSV(r io.Reader) (*csv.Reader, *layout, error) {
 	case err != nil:
 		return nil, nil, fmt.Errorf("reading the CSV file: %w", err)
 	}
+	for i, name := range header {
+		if !teli.IsText(name) {
+			return nil, nil, teli.InvalidText(fmt.Sprintf("the CSV header, column %d", i+1))
+		}
+	}
 	l := newLayout(header)
 	if !l.hasPhone() {
 		return nil, nil, ErrNoPhoneColumn
@@ -116,17 +130,20 @@ type csvRows struct {
 	col     *collector
 }
 
-// record handles one record the csv reader returned.
-func (p *csvRows) record(rec []string) {
+// record handles one record the csv reader returned; its only error is a cell that is not text.
+func (p *csvRows) record(rec []string) error {
 	p.cells = p.cells[:0]
 	blank := true
-	for _, f := range rec {
+	for i, f := range rec {
+		if !teli.IsText(f) {
+			return teli.InvalidText(fmt.Sprintf("row %d, column %s", p.row+1, p.l.column(i)))
+		}
 		v := cleanValue(f)
 		blank = blank && v == ""
 		p.cells = append(p.cells, cell{text: v})
 	}
 	if blank {
-		return // a spreadsheet's trailing ",,," rows are not data
+		return nil // a spreadsheet's trailing ",,," rows are not data
 	}
 	p.row++
 	switch cols := len(p.l.keys); {
@@ -139,10 +156,11 @@ func (p *csvRows) record(rec []string) {
 		c, rawPhone, reason := p.l.build(p.cells)
 		if reason != "" {
 			p.col.reject(p.row, rawPhone, reason)
-			return
+			return nil
 		}
 		p.col.add(p.row, rawPhone, c)
 	}
+	return nil
 }
 
 // malformedRow is the reason for a row the csv reader refuses. A quote that is never closed makes

@@ -197,6 +197,33 @@ func TestParseCSVErrors(t *testing.T) {
 	}
 }
 
+// TestParseCSVNotText: a cell with invalid UTF-8 or a NUL character refuses the whole file,
+// naming the first such cell by its data row and column.
+func TestParseCSVNotText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Latin-1 name", "phone,First Name\n3137316433,Ann\n\n2485550101,Jos\xe9\n",
+			"row 2, column first_name must be valid UTF-8 text without NUL characters"},
+		{"NUL in a quoted cell", "phone;notes\r\n\"3137316433\";\"a\x00b\"\r\n",
+			"row 1, column notes must be valid UTF-8 text without NUL characters"},
+		{"NUL in an otherwise blank row", "phone,x\n,\x00\n3137316433,1\n",
+			"row 1, column x must be valid UTF-8 text without NUL characters"},
+		{"past the header's columns", "phone\n3137316433,\xff\n",
+			"row 1, column 2 must be valid UTF-8 text without NUL characters"},
+		{"header", "phone,Pr\xe9nom\n3137316433,Ann\n",
+			"the CSV header, column 2 must be valid UTF-8 text without NUL characters"},
+		{"UTF-16 without a byte-order mark", "p\x00h\x00o\x00n\x00e\x00\n\x00",
+			"the CSV header, column 1 must be valid UTF-8 text without NUL characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseCSV(strings.NewReader(tt.in), CSVOptions{})
+			if err == nil || err.Error() != tt.want || teli.CodeOf(err) != teli.CodeInvalid {
+				t.Fatalf("ParseCSV = %#v, %v; want the CodeInvalid error %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestErrNoPhoneColumnListsNames(t *testing.T) {
 	for _, name := range []string{"phone_number", "phone", "mobile", "cell", "phonenumber", "mobile_phone", "cell_phone"} {
 		if !strings.Contains(ErrNoPhoneColumn.Error(), name) {

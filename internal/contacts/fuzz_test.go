@@ -144,9 +144,15 @@ func roundTrip(t *testing.T, data []byte) {
 	w.Comma = delim
 	_ = w.Write([]string{"phone_number", "first_name", "notes"})
 	var rows [][]string
+	var notText error // the refusal of the first cell that is not text
 	for _, line := range strings.Split(string(data), "\n") {
 		cells := append(strings.SplitN(line, "|", 3), "", "")[:3]
 		_ = w.Write(cells)
+		for i, c := range cells {
+			if notText == nil && !teli.IsText(c) {
+				notText = teli.InvalidText(fmt.Sprintf("row %d, column %s", len(rows)+1, []string{"phone_number", "first_name", "notes"}[i]))
+			}
+		}
 		for i, c := range cells {
 			// The reader folds a CRLF inside a quoted cell to LF, as CSV readers do.
 			cells[i] = cleanValue(strings.ReplaceAll(c, "\r\n", "\n"))
@@ -157,6 +163,13 @@ func roundTrip(t *testing.T, data []byte) {
 	}
 	w.Flush()
 	res, err := ParseCSV(&buf, CSVOptions{MaxRows: maxRows})
+	if notText != nil {
+		// The whole file is refused, naming the first cell that is not text.
+		if err == nil || err.Error() != notText.Error() || teli.CodeOf(err) != teli.CodeInvalid {
+			t.Fatalf("ParseCSV of a file with a cell that is not text: %v, want %v", err, notText)
+		}
+		return
+	}
 	if err != nil {
 		t.Fatalf("ParseCSV of writer output: %v", err)
 	}

@@ -82,6 +82,15 @@ func (l *layout) pick(g int, cells []cell) int {
 	return -1
 }
 
+// column names column i for a caller: its canonical key, or its 1-based position in a row with
+// more cells than the header has columns.
+func (l *layout) column(i int) string {
+	if i < len(l.keys) {
+		return l.keys[i]
+	}
+	return strconv.Itoa(i + 1)
+}
+
 // rawPhone returns the phone text of a row without validating anything, for rejections.
 func (l *layout) rawPhone(cells []cell) string {
 	for g, t := range l.targets {
