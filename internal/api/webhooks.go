@@ -6,6 +6,7 @@ import (
 
 	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/service/conversation"
+	"github.com/openteli/teli/internal/teli"
 )
 
 // carrierFor returns the active carrier when the path names it; other names are 404, since the
@@ -45,7 +46,7 @@ func (s *Server) carrierInbound(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if _, err := s.svc.Conversation.ReceiveInbound(r.Context(), c.Name(), in); err != nil {
+	if _, err := s.svc.Conversation.ReceiveInbound(r.Context(), c.Name(), cleanInbound(in)); err != nil {
 		return err // 500: the carrier retries, and the retry is deduplicated
 	}
 	c.AckInbound(w)
@@ -64,7 +65,7 @@ func (s *Server) carrierStatus(w http.ResponseWriter, r *http.Request) error {
 		s.webhookError(w, r, err)
 		return nil
 	}
-	if err := s.svc.Outbound.ApplyCarrierStatus(r.Context(), c.Name(), u); err != nil {
+	if err := s.svc.Outbound.ApplyCarrierStatus(r.Context(), c.Name(), cleanStatus(u)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -83,4 +84,30 @@ func (s *Server) sandboxInbound(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeOK(w, http.StatusOK, obj{"message": "Inbound message accepted", "inbound_id": id})
 	return nil
+}
+
+// Carrier webhooks are not held to the text rule: what a contact's phone sent is kept whatever
+// its bytes, since refusing the webhook would lose the message (the carrier retries, then gives
+// up). Their text is made storable instead (teli.CleanText).
+
+// cleanInbound is in with every text storable.
+func cleanInbound(in carrier.Inbound) carrier.Inbound {
+	in.ProviderID, in.From, in.To = teli.CleanText(in.ProviderID), teli.CleanText(in.From), teli.CleanText(in.To)
+	in.Body = teli.CleanText(in.Body)
+	if in.MediaURLs != nil {
+		urls := make([]string, len(in.MediaURLs))
+		for i, u := range in.MediaURLs {
+			urls[i] = teli.CleanText(u)
+		}
+		in.MediaURLs = urls
+	}
+	return in
+}
+
+// cleanStatus is u with every text storable.
+func cleanStatus(u carrier.StatusUpdate) carrier.StatusUpdate {
+	u.ProviderID, u.MessageID = teli.CleanText(u.ProviderID), teli.CleanText(u.MessageID)
+	u.Status = carrier.Status(teli.CleanText(string(u.Status)))
+	u.ErrorCode, u.ErrorMessage = teli.CleanText(u.ErrorCode), teli.CleanText(u.ErrorMessage)
+	return u
 }

@@ -185,6 +185,18 @@ func (e *twEnv) launch(id, from string, leads []twLead) {
 	}
 }
 
+// launchSent launches campaign id sending from from to lead, whose starting message the carrier
+// reports queued, then sent, and never more. Once both callbacks are in it returns the message's
+// id and Twilio's sid, so that a status callback a story posts is the last word on the message.
+func (e *twEnv) launchSent(id, from string, lead twLead) (msgID, sid string) {
+	e.t.Helper()
+	e.fake.SetScript(lead.phone, twiliotest.Step{Status: "queued"}, twiliotest.Step{Status: "sent"})
+	e.launch(id, from, []twLead{lead})
+	msg := e.waitStatus(id, 1, "sent")[lead.phone]
+	e.waitUntil("the carrier's callbacks are in", func() bool { return len(e.fake.Deliveries()) == 2 })
+	return msg["message_id"].(string), msg["provider_message_id"].(string)
+}
+
 // twStartingFor renders the agent's starting message for a lead.
 func twStartingFor(first string) string {
 	return strings.ReplaceAll(twStarting, "{{first_name}}", first)

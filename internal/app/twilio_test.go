@@ -253,12 +253,8 @@ func twForgedWebhooks(t *testing.T, b apitest.Backend) {
 	e := newTwilioEnv(t, b, twiliotest.CallbacksAsync)
 	const id, from = "tw-forged", "+13135727768"
 	lead := twLead{"+13135550501", "Ann"}
-	// The carrier reports the message sent and never says more, so a forged verdict would show.
-	e.fake.SetScript(lead.phone, twiliotest.Step{Status: "queued"}, twiliotest.Step{Status: "sent"})
-	e.launch(id, from, []twLead{lead})
-	msg := e.waitStatus(id, 1, "sent")[lead.phone]
-	msgID, sid := msg["message_id"].(string), msg["provider_message_id"].(string)
-	e.waitUntil("the genuine callbacks are in", func() bool { return len(e.fake.Deliveries()) == 2 })
+	// The message stays sent, so a forged verdict would show.
+	msgID, sid := e.launchSent(id, from, lead)
 
 	inboundURL := e.base + "/webhooks/twilio/inbound"
 	forbidden := func(what string, r twWebhookReply) {
