@@ -184,11 +184,11 @@ func parseExtraction(raw json.RawMessage, fields []teli.ExtractionField) (teli.E
 	e := teli.Extraction{
 		Fields: map[string]string{}, LeadOutcome: doc.LeadOutcome, ObjectiveMet: doc.ObjectiveMet,
 		DoNotMessage: doc.DoNotMessage, CallTransferred: doc.CallTransferred, CallScheduled: doc.CallScheduled,
-		CallScheduledTime: strings.TrimSpace(doc.CallScheduledTime),
+		CallScheduledTime: modelText(doc.CallScheduledTime),
 	}
 	for _, f := range fields {
 		if v, ok := doc.Fields[f.Name]; ok && v != nil {
-			if s := strings.TrimSpace(fmt.Sprint(v)); s != "" {
+			if s := modelText(fmt.Sprint(v)); s != "" {
 				e.Fields[f.Name] = s
 			}
 		}

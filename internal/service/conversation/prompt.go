@@ -109,10 +109,16 @@ func contactLocalTime(th teli.Thread, now time.Time) string {
 	return now.In(loc.Zones[0]).Format("Monday 2 January 2006, 15:04 MST")
 }
 
+// modelText is text a model wrote, trimmed and made storable: a model can write NUL (or, through
+// a careless proxy, bytes that are not UTF-8), which PostgreSQL text cannot hold.
+func modelText(text string) string {
+	return strings.TrimSpace(teli.CleanText(text))
+}
+
 // fitAIText normalises model text to GSM-7 where that saves segments and keeps it within the
 // segment budget, cutting at the last sentence or word end that fits.
 func (s *Service) fitAIText(text string) string {
-	text = strings.TrimSpace(text)
+	text = modelText(text)
 	if text == "" {
 		return ""
 	}

@@ -3,7 +3,6 @@ package conversation
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/llm"
@@ -54,7 +53,7 @@ func (s *Service) applyTool(ctx context.Context, tx *work.Tx, camp teli.Campaign
 		_ = json.Unmarshal(call.Arguments, &args) // a reason is nice to have, not required
 		return false, tx.SaveVoiceRequest(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.VoiceRequest{
 			VoiceAgentID: camp.Settings.VoiceAgentID, OutboundNumber: camp.Settings.OutboundNumber,
-			Reason: strings.TrimSpace(args.Reason), RequestedAt: s.clock.Now(),
+			Reason: modelText(args.Reason), RequestedAt: s.clock.Now(),
 		})
 	}
 	return false, nil
