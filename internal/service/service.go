@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
 )
 
@@ -41,4 +42,14 @@ func LenientPlus(s string) string {
 		return "+" + strings.TrimSpace(s)
 	}
 	return strings.TrimSpace(s)
+}
+
+// CheckSegments refuses a message body longer than the send gate lets through
+// (segment.MaxSegments, the cap it applies when no other is set), so that a request whose
+// message would only be blocked as too_long at hand-off changes nothing instead.
+func CheckSegments(body string) error {
+	if n := segment.Of(body).Segments; n > segment.MaxSegments {
+		return teli.Invalid("message is %d segments; at most %d are allowed", n, segment.MaxSegments)
+	}
+	return nil
 }

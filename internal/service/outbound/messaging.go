@@ -40,13 +40,17 @@ type ManualSend struct {
 
 // SendSMS sends a person's message to one contact of a campaign: the thread becomes
 // human-owned for good and every pending AI, drip and starting message of it is canceled, in
-// the same transaction that queues the message.
+// the same transaction that queues the message. A message the send gate would refuse as too
+// long is refused here, before any of that happens.
 func (s *Service) SendSMS(ctx context.Context, c service.Caller, in ManualInput, idem Idempotency) (ManualSend, error) {
 	if service.Missing(in.CampaignID, in.PhoneNumber) || in.Message == nil {
 		return ManualSend{}, teli.Invalid("Missing required fields: campaign_id, phone_number, message")
 	}
 	if strings.TrimSpace(*in.Message) == "" {
 		return ManualSend{}, teli.Invalid("Message text cannot be empty")
+	}
+	if err := service.CheckSegments(strings.TrimSpace(*in.Message)); err != nil {
+		return ManualSend{}, err
 	}
 	in.MediaURL = nil
 	return s.sendManual(ctx, c, in, idem)
@@ -59,6 +63,9 @@ func (s *Service) SendMMS(ctx context.Context, c service.Caller, in ManualInput,
 	}
 	if u, err := url.Parse(service.Trim(in.MediaURL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ManualSend{}, teli.Invalid("media_url must be a public http:// or https:// URL")
+	}
+	if err := service.CheckSegments(service.Trim(in.Message)); err != nil {
+		return ManualSend{}, err
 	}
 	return s.sendManual(ctx, c, in, idem)
 }
@@ -172,8 +179,9 @@ type Bulk struct {
 }
 
 // BulkSend queues one message, its {{vars}} filled from each lead, to each listed contact of a
-// campaign. The AI stays in charge of the threads. A number not in the campaign fails; one that
-// opted out or is on the do-not-contact list is skipped; neither stops the others.
+// campaign. The AI stays in charge of the threads. A number not in the campaign fails, and so
+// does one whose filled-in text is longer than the send gate allows; one that opted out or is
+// on the do-not-contact list is skipped; none of them stops the others.
 func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, idem Idempotency) (Bulk, error) {
 	if service.Trim(in.CampaignID) == "" || in.Message == nil {
 		return Bulk{}, teli.Invalid("Missing required fields: campaign_id, phone_numbers, message")
@@ -184,8 +192,16 @@ func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, 
 	if len(*in.PhoneNumbers) > MaxBulkNumbers {
 		return Bulk{}, teli.Invalid("phone_numbers may hold at most %d numbers", MaxBulkNumbers)
 	}
-	if strings.TrimSpace(*in.Message) == "" {
+	text := strings.TrimSpace(*in.Message)
+	if text == "" {
 		return Bulk{}, teli.Invalid("Message text cannot be empty")
+	}
+	// A text without {{variables}} is the same for every recipient: if it is too long, it is
+	// too long for all of them. One with variables is checked once filled in, per recipient.
+	if len(placeholders.Variables(text)) == 0 {
+		if err := service.CheckSegments(text); err != nil {
+			return Bulk{}, err
+		}
 	}
 	var out Bulk
 	if done, err := s.replayFirst(ctx, c, idem, &out); done || err != nil {
@@ -204,7 +220,7 @@ func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, 
 	out = Bulk{Total: len(*in.PhoneNumbers), Results: make([]BulkResult, 0, len(*in.PhoneNumbers))}
 	seen := map[string]bool{}
 	for _, raw := range *in.PhoneNumbers {
-		r, msg, err := s.bulkOne(ctx, c, camp, raw, strings.TrimSpace(*in.Message), now, seen)
+		r, msg, err := s.bulkOne(ctx, c, camp, raw, text, now, seen)
 		if err != nil {
 			return Bulk{}, err
 		}
@@ -255,7 +271,11 @@ func (s *Service) bulkOne(ctx context.Context, c service.Caller, camp teli.Campa
 		r.Reason = string(teli.SuppressDoNotContact)
 		return r, teli.Message{}, nil
 	}
-	msg := s.outbox.Message(camp, th.Phone, placeholders.Render(text, th.Vars), now)
+	body := placeholders.Render(text, th.Vars)
+	if err := service.CheckSegments(body); err != nil {
+		return BulkResult{Phone: th.Phone, Status: "failed", Error: err.Error()}, teli.Message{}, nil
+	}
+	msg := s.outbox.Message(camp, th.Phone, body, now)
 	msg.Sender, msg.Purpose = teli.SenderBroadcast, teli.PurposeBulk
 	r.Status, r.MessageID = "sent", msg.ID
 	return r, msg, nil
