@@ -79,3 +79,34 @@ func TestBulkSendTooLongForOneRecipient(t *testing.T) {
 		c.untouched("camp_bulk", "+13135550002")
 	})
 }
+
+// TestSendToAnInvalidNumber: a phone_number that is not a phone number is a 400 saying so, on
+// every send endpoint; the spec's 404 "Client … not found" stays for a valid number the
+// campaign does not have.
+func TestSendToAnInvalidNumber(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c caller) {
+		c.launch("camp_num", "+13135550001", false)
+		const want = `phone_number: "garbage" is not a phone number`
+		for _, tc := range []struct{ path, body string }{
+			{"/v1/sms/send", `{"campaign_id": "camp_num", "phone_number": "garbage", "message": "Hi"}`},
+			{"/v1/mms/send", `{"campaign_id": "camp_num", "phone_number": "garbage", "media_url": "https://cdn.example.com/a.png"}`},
+		} {
+			if _, out := c.do("POST", tc.path, tc.body, 400); out["error"] != want {
+				t.Errorf("%s: error %q, want %q", tc.path, out["error"], want)
+			}
+		}
+		_, out := c.do("POST", "/v1/sms/send", `{"campaign_id": "camp_num", "phone_number": "3135550099", "message": "Hi"}`, 404)
+		if out["error"] != "Client +13135550099 not found in campaign camp_num" {
+			t.Errorf("a valid number not in the campaign: %q", out["error"])
+		}
+		c.untouched("camp_num", "+13135550001")
+		_, out = c.do("POST", "/v1/sms/bulk-send", `{"campaign_id": "camp_num", "phone_numbers": ["garbage", "+13135550001"], "message": "Hi"}`, 200)
+		r := out["results"].([]any)[0].(map[string]any)
+		if r["status"] != "failed" || r["error"] != `"garbage" is not a phone number` || r["phone_number"] != "garbage" {
+			t.Errorf("bulk result for garbage: %v", r)
+		}
+		if out["sent"] != 1.0 || out["failed"] != 1.0 {
+			t.Errorf("bulk: %v sent, %v failed", out["sent"], out["failed"])
+		}
+	})
+}

@@ -76,7 +76,11 @@ func (s *Service) sendManual(ctx context.Context, c service.Caller, in ManualInp
 		res.Replayed = done
 		return res, err
 	}
-	camp, th, err := s.campaignClient(ctx, c, service.Trim(in.CampaignID), service.Trim(in.PhoneNumber))
+	num, err := contactNumber(service.Trim(in.PhoneNumber))
+	if err != nil {
+		return ManualSend{}, teli.Invalid("phone_number: %v", err)
+	}
+	camp, th, err := s.campaignClient(ctx, c, service.Trim(in.CampaignID), num)
 	if err != nil {
 		return ManualSend{}, err
 	}
@@ -112,18 +116,20 @@ func (s *Service) sendManual(ctx context.Context, c service.Caller, in ManualInp
 	return res, err
 }
 
-// campaignClient finds a campaign's thread by the contact's number, with the manual-send
-// endpoints' 404 "Client {phone} not found in campaign {campaign_id}".
-func (s *Service) campaignClient(ctx context.Context, c service.Caller, campaignID, raw string) (teli.Campaign, teli.Thread, error) {
-	camp, th, err := s.campaignThread(ctx, c, campaignID, raw)
+// campaignClient finds a campaign's thread by the contact's number, already normalised, with
+// the manual-send endpoints' 404 "Client {phone} not found in campaign {campaign_id}".
+func (s *Service) campaignClient(ctx context.Context, c service.Caller, campaignID, num string) (teli.Campaign, teli.Thread, error) {
+	camp, th, err := s.campaignThread(ctx, c, campaignID, num)
 	if teli.CodeOf(err) == teli.CodeNotFound {
-		shown := raw
-		if num, nerr := phone.Normalize(service.LenientPlus(raw)); nerr == nil {
-			shown = num
-		}
-		return camp, th, teli.NotFound("Client %s not found in campaign %s", shown, campaignID)
+		return camp, th, teli.NotFound("Client %s not found in campaign %s", num, campaignID)
 	}
 	return camp, th, err
+}
+
+// contactNumber normalises the number a send is addressed to. A number that is not one is the
+// caller's mistake to fix, not a contact missing from the campaign, so it is not the 404.
+func contactNumber(raw string) (string, error) {
+	return phone.Normalize(service.LenientPlus(raw))
 }
 
 // sendingUser checks the optional user named as the sender.
@@ -179,9 +185,10 @@ type Bulk struct {
 }
 
 // BulkSend queues one message, its {{vars}} filled from each lead, to each listed contact of a
-// campaign. The AI stays in charge of the threads. A number not in the campaign fails, and so
-// does one whose filled-in text is longer than the send gate allows; one that opted out or is
-// on the do-not-contact list is skipped; none of them stops the others.
+// campaign. The AI stays in charge of the threads. A number that is not a phone number fails,
+// as do one not in the campaign and one whose filled-in text is longer than the send gate
+// allows; one that opted out or is on the do-not-contact list is skipped; none of them stops
+// the others.
 func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, idem Idempotency) (Bulk, error) {
 	if service.Trim(in.CampaignID) == "" || in.Message == nil {
 		return Bulk{}, teli.Invalid("Missing required fields: campaign_id, phone_numbers, message")
@@ -246,7 +253,11 @@ func (s *Service) BulkSend(ctx context.Context, c service.Caller, in BulkInput, 
 
 // bulkOne decides one number of a bulk send.
 func (s *Service) bulkOne(ctx context.Context, c service.Caller, camp teli.Campaign, raw, text string, now time.Time, seen map[string]bool) (BulkResult, teli.Message, error) {
-	_, th, err := s.campaignClient(ctx, c, camp.ID, raw)
+	num, err := contactNumber(raw)
+	if err != nil {
+		return BulkResult{Phone: strings.TrimSpace(raw), Status: "failed", Error: err.Error()}, teli.Message{}, nil
+	}
+	_, th, err := s.campaignClient(ctx, c, camp.ID, num)
 	if teli.CodeOf(err) == teli.CodeNotFound {
 		return BulkResult{Phone: strings.TrimSpace(raw), Status: "failed", Error: err.Error()}, teli.Message{}, nil
 	}
