@@ -112,7 +112,7 @@ func deref(p *string) string {
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
-	var raw map[string]any
+	var raw map[string]json.RawMessage
 	if err := decodeBody(r, &raw); err != nil {
 		return err
 	}

@@ -100,3 +100,25 @@ func TestContacts(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateContactWithANumericPhone: POST /v1/contacts reads a JSON number as the digits it
+// spells, as campaign contacts do, and keeps a long number exact.
+func TestCreateContactWithANumericPhone(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c caller) {
+		_, out := c.do("POST", "/v1/contacts", `{"organization_id": "${org}", "user_id": "${admin}", "list_name": "Numbers",
+			"phone_number": 3135550199, "external_id": 12345678901234567890}`, 201)
+		_, got := c.do("GET", "/v1/contacts/lists/"+out["list_id"].(string)+"/contacts?user_id=${admin}&is_admin=true", "", 200)
+		leads := got["contacts"].([]any)
+		if len(leads) != 1 {
+			t.Fatalf("%d contacts in the list, want 1", len(leads))
+		}
+		l := leads[0].(map[string]any)
+		if l["phone_number"] != "+13135550199" || l["external_id"] != "12345678901234567890" {
+			t.Errorf("phone_number %v, external_id %v", l["phone_number"], l["external_id"])
+		}
+		_, out = c.do("POST", "/v1/contacts", `{"organization_id": "${org}", "user_id": "${admin}", "phone_number": null}`, 400)
+		if out["error"] != "organization_id, user_id, and phone_number are required" {
+			t.Errorf("null phone: %q", out["error"])
+		}
+	})
+}

@@ -4,6 +4,7 @@
 package leads
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,10 +156,13 @@ type CreateContactResult struct {
 }
 
 // CreateContact adds one contact (form or CRM style). Without list_id it goes to the group named
-// list_name, or to the user's "Manual Entries" group; either is created when missing.
-func (s *Service) CreateContact(ctx context.Context, c service.Caller, raw map[string]any) (CreateContactResult, error) {
+// list_name, or to the user's "Manual Entries" group; either is created when missing. The
+// contact's fields are read as campaign contacts are (contacts.ParseJSON): a JSON number is the
+// digits it spells, so phone_number may be one. The members stay raw JSON until then, as a
+// float64 would round a long number (a CRM id, say).
+func (s *Service) CreateContact(ctx context.Context, c service.Caller, raw map[string]json.RawMessage) (CreateContactResult, error) {
 	orgID, userID := text(raw["organization_id"]), text(raw["user_id"])
-	if orgID == "" || userID == "" || text(raw["phone_number"]) == "" {
+	if orgID == "" || userID == "" || !given(raw["phone_number"]) {
 		return CreateContactResult{}, teli.Invalid("organization_id, user_id, and phone_number are required")
 	}
 	owner, err := s.access.Member(ctx, c, orgID, userID)
@@ -279,8 +283,21 @@ func (s *Service) List(ctx context.Context, c service.Caller, q Query) ([]teli.L
 	return s.store.ListLeads(ctx, f)
 }
 
-// text returns a JSON value as trimmed text ("" for absent or non-string values).
-func text(v any) string {
-	s, _ := v.(string)
+// text returns a JSON string value as trimmed text ("" for absent or non-string values).
+func text(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return ""
+	}
 	return strings.TrimSpace(s)
+}
+
+// given reports whether a JSON value holds something: not absent, null or a blank string.
+// Whether it is a usable phone number is the contact parser's to say.
+func given(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return false
+	}
+	return v[0] != '"' || text(v) != ""
 }
