@@ -1,6 +1,10 @@
 package teli
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // CampaignStatus is an SMS campaign's lifecycle state, as the list and get endpoints spell it.
 type CampaignStatus string
@@ -14,6 +18,34 @@ const (
 	CampaignCompleted CampaignStatus = "COMPLETED"
 	CampaignEnded     CampaignStatus = "ENDED"
 )
+
+// MaxClientIDLength is the longest id a client may choose (a campaign's campaign_id). The
+// spec's ids are about 30 characters ({seconds}x{18 digits}).
+const MaxClientIDLength = 100
+
+// clientIDPunctuation is what an id a client chooses may hold besides ASCII letters and digits:
+// the unreserved characters of a URL path, and the space of the spec's own example ("json
+// test").
+const clientIDPunctuation = " ._~-"
+
+// CheckClientID checks an id a client chooses, named field in the error. Such an id is part of
+// URL paths (/v1/campaigns/{campaign_id}/…) and of thread ids ({phone}_{campaign_id}), so it is
+// 1 to MaxClientIDLength letters, digits, spaces and . _ ~ -: a '/' would make it unreachable,
+// and other characters would need escaping in every client that builds those paths.
+func CheckClientID(field, id string) error {
+	if id == "" {
+		return Invalid("%s must not be empty", field)
+	}
+	if n := utf8.RuneCountInString(id); n > MaxClientIDLength {
+		return Invalid("%s is %d characters; at most %d are allowed", field, n, MaxClientIDLength)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(clientIDPunctuation, r)) {
+			return Invalid("%s may hold only letters, digits, spaces and . _ ~ -, not %q", field, r)
+		}
+	}
+	return nil
+}
 
 // CampaignSettings are a campaign's optional settings, stored as one document.
 type CampaignSettings struct {

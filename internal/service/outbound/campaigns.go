@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openteli/teli/internal/contacts"
@@ -56,14 +58,21 @@ var errCampaignNotFound = teli.NotFound("Campaign not found")
 // CreateCampaign creates and launches an SMS campaign: valid contacts become leads and threads,
 // each gets the agent's starting message queued in the outbox, and invalid ones are counted with
 // their reasons. Everything commits in one transaction with the job that dispatches the messages.
+// A launch with no contact it can message creates nothing.
 func (s *Service) CreateCampaign(ctx context.Context, c service.Caller, in CampaignInput) (Launch, error) {
 	camp, agent, err := s.newCampaign(ctx, c, in)
 	if err != nil {
 		return Launch{}, err
 	}
+	if len(*in.Contacts) == 0 {
+		return Launch{}, teli.Invalid("contacts must be a non-empty array")
+	}
 	usable, invalid := usableContacts(contacts.ParseJSON(*in.Contacts))
+	if len(usable) == 0 {
+		return Launch{}, noValidContacts(invalid)
+	}
 	camp.InvalidLeads = append(camp.InvalidLeads, invalid...)
-	if camp.Settings.DryRun && len(usable) > 0 {
+	if camp.Settings.DryRun {
 		// Every message of a dry run is recorded as sent at once.
 		camp.Status = teli.CampaignCompleted
 	}
@@ -94,6 +103,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c service.Caller, in Campa
 func (s *Service) newCampaign(ctx context.Context, c service.Caller, in CampaignInput) (teli.Campaign, teli.Agent, error) {
 	if service.Missing(in.CampaignID, in.CampaignName, in.OrganizationID, in.UserID, in.SMSAgentID, in.TeliSMSNumber) || in.Contacts == nil {
 		return teli.Campaign{}, teli.Agent{}, teli.Invalid("campaign_id, campaign_name, organization_id, user_id, sms_agent_id, teli_sms_number, and contacts are required")
+	}
+	if err := teli.CheckClientID("campaign_id", service.Trim(in.CampaignID)); err != nil {
+		return teli.Campaign{}, teli.Agent{}, err
 	}
 	user, err := s.access.Member(ctx, c, service.Trim(in.OrganizationID), service.Trim(in.UserID))
 	if err != nil {
@@ -158,6 +170,31 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 		set.ExtractionFields = fields
 	}
 	return set, nil
+}
+
+// shownRejections is how many rejected contacts the error of a launch without a valid one
+// lists; the count covers the rest.
+const shownRejections = 10
+
+// noValidContacts is the error of a launch whose every contact was rejected: a campaign that
+// can message nobody is a mistake to fix, not a campaign to keep. Its detail lists the first
+// rejections as invalid_leads does, so the caller sees what to fix.
+func noValidContacts(invalid []teli.InvalidLead) error {
+	reasons := make([]string, 0, min(len(invalid), shownRejections+1))
+	for i, l := range invalid {
+		if i == shownRejections {
+			reasons = append(reasons, fmt.Sprintf("and %d more", len(invalid)-i))
+			break
+		}
+		if l.Phone == "" {
+			reasons = append(reasons, fmt.Sprintf("row %d: %s", l.Row, l.Reason))
+		} else {
+			reasons = append(reasons, fmt.Sprintf("row %d (%s): %s", l.Row, l.Phone, l.Reason))
+		}
+	}
+	err := teli.Invalid("No valid contacts (%d rejected); the campaign was not created", len(invalid))
+	err.Detail = strings.Join(reasons, "; ")
+	return err
 }
 
 // usableContacts splits parsed contacts into those a campaign can message and the invalid
