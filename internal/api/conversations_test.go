@@ -675,10 +675,10 @@ func TestDryRunSendsNothing(t *testing.T) {
 	})
 }
 
-// TestResumeOfACompletedCampaign: pausing is allowed on a completed campaign, but resuming it
-// makes it ACTIVE for good, though every contact was messaged and nothing will settle it
-// back to COMPLETED.
-func TestResumeOfACompletedCampaign(t *testing.T) {
+// TestPauseOfACompletedCampaign: a completed campaign still sends follow-ups and the agent's
+// replies, so it may be paused; resumed, it is completed again, and a second pause or resume
+// is a 409 naming the status.
+func TestPauseOfACompletedCampaign(t *testing.T) {
 	for _, dryRun := range []bool{false, true} {
 		t.Run(fmt.Sprintf("dry_run=%t", dryRun), func(t *testing.T) {
 			eachBackend(t, func(t *testing.T, c caller) {
@@ -687,13 +687,17 @@ func TestResumeOfACompletedCampaign(t *testing.T) {
 				if got := c.status("camp_done"); got != "COMPLETED" {
 					t.Fatalf("precondition: status %s, want COMPLETED", got)
 				}
-				if code, _ := c.do("POST", "/v1/campaigns/camp_done/pause", "", 0); code == 400 {
-					return // refusing to pause a completed campaign is a fix too
+				c.do("POST", "/v1/campaigns/camp_done/pause", "", 200)
+				if _, out := c.do("POST", "/v1/campaigns/camp_done/pause", "", 409); out["error"] != "Campaign camp_done is paused and cannot be paused" {
+					t.Errorf("second pause: %q", out["error"])
 				}
 				c.do("POST", "/v1/campaigns/camp_done/resume", "", 200)
 				c.do("POST", "/_test/dispatch", "", 200)
 				if got := c.status("camp_done"); got != "COMPLETED" {
 					t.Errorf("a completed campaign paused and resumed is %s, want COMPLETED", got)
+				}
+				if _, out := c.do("POST", "/v1/campaigns/camp_done/resume", "", 409); out["error"] != "Campaign camp_done is completed and cannot be resumed" {
+					t.Errorf("resume of a completed campaign: %q", out["error"])
 				}
 			})
 		})
@@ -720,15 +724,14 @@ func TestBulkSendOnAnEndedCampaign(t *testing.T) {
 	})
 }
 
-// TestResumeRefusalText: the refusals name the action refused ("cannot be paused", "cannot be
-// ended"), but resume's says "cannot be active". (Fixing it changes two lines of
-// testdata/lifecycle.json: rerun TestCampaignLifecycle with -update.)
+// TestResumeRefusalText: a refusal names the action refused and the status that refuses it,
+// with 409.
 func TestResumeRefusalText(t *testing.T) {
 	eachBackend(t, func(t *testing.T, c caller) {
 		c.launch("camp_r", "+13135550001", false)
-		_, active := c.do("POST", "/v1/campaigns/camp_r/resume", "", 400)
+		_, active := c.do("POST", "/v1/campaigns/camp_r/resume", "", 409)
 		c.do("POST", "/v1/campaigns/camp_r/end", "", 200)
-		_, ended := c.do("POST", "/v1/campaigns/camp_r/resume", "", 400)
+		_, ended := c.do("POST", "/v1/campaigns/camp_r/resume", "", 409)
 		for got, want := range map[any]string{
 			active["error"]: "Campaign camp_r is active and cannot be resumed",
 			ended["error"]:  "Campaign camp_r is ended and cannot be resumed",

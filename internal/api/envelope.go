@@ -39,11 +39,14 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 }
 
 // statusOf is the one mapping from domain error codes to HTTP statuses. Duplicates are 400, as
-// the Teli API documents no 409.
+// the Teli API documents no 409. A lifecycle action the campaign's status does not allow is
+// 409: pause, resume and end are this server's own endpoints, not the Teli API's.
 func statusOf(c teli.Code) int {
 	switch c {
 	case teli.CodeInvalid, teli.CodeConflict:
 		return http.StatusBadRequest
+	case teli.CodeWrongState:
+		return http.StatusConflict
 	case teli.CodeUnauthenticated:
 		return http.StatusUnauthorized
 	case teli.CodeForbidden:

@@ -320,7 +320,7 @@ func storyLifecycle(t *testing.T, b apitest.Backend) {
 	if st := e.campaignStatus("ended"); st != "ENDED" {
 		t.Fatalf("ended campaign is %s", st)
 	}
-	e.c.do("POST", "/v1/campaigns/ended/resume", "", 400)
+	e.c.do("POST", "/v1/campaigns/ended/resume", "", 409)
 	if got := e.c.do("POST", "/v1/campaigns/paused/resume", "", 200); got["status"] != "ACTIVE" {
 		t.Fatalf("resume: %v", got)
 	}

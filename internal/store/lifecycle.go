@@ -2,16 +2,21 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/openteli/teli/internal/teli"
 )
 
-// ChangeCampaignStatus moves a campaign between states and carries out teli.EffectsOf the new
-// one. The campaign row is locked first, so two changes of one campaign are serialised and each
-// sees the status the other left.
+// ChangeCampaignStatus moves a campaign along teli.TransitionOf(c.Action) and carries out
+// teli.EffectsOf the new status. The campaign row is locked first, so two changes of one
+// campaign are serialised and each sees the status the other left.
 func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusChange) (int, error) {
+	t, ok := teli.TransitionOf(c.Action)
+	if !ok {
+		return 0, fmt.Errorf("change campaign status: no campaign action %q", c.Action)
+	}
 	var touched int64
 	err := s.inTx(ctx, func(tx *Store) error {
 		var current teli.CampaignStatus
@@ -21,15 +26,15 @@ func (s *Store) ChangeCampaignStatus(ctx context.Context, c teli.CampaignStatusC
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(c.From, current) {
+		if !slices.Contains(t.From, current) {
 			return teli.ErrConflict
 		}
 		if _, err := tx.write().Exec(ctx,
 			`UPDATE campaigns SET status = $1, modified_at = $2 WHERE pk = $3`,
-			string(c.To), c.At, c.CampaignPK); err != nil {
+			string(t.To), c.At, c.CampaignPK); err != nil {
 			return err
 		}
-		touched, err = tx.applyEffects(ctx, c.CampaignPK, teli.EffectsOf(c.To), c.At)
+		touched, err = tx.applyEffects(ctx, c.CampaignPK, teli.EffectsOf(t.To), c.At)
 		return err
 	})
 	return int(touched), s.wrap("change campaign status", err)

@@ -64,11 +64,12 @@ func (s *Store) FinishSends(ctx context.Context, token string, outcomes []teli.S
 	return s.wrap("finish sends", err)
 }
 
-// completeCampaigns marks COMPLETED each ACTIVE campaign of pks (campaign pk → when) that has no
-// starting message left queued or sending. The campaigns are locked first, in pk order, and
-// checked by a later statement: under PostgreSQL's READ COMMITTED two replicas finishing a
-// campaign's last two starting messages side by side would otherwise each still see the other's
-// message as sending, and neither would complete the campaign.
+// completeCampaigns carries out teli.ActionComplete on each campaign of pks (campaign pk →
+// when) that has no starting message left queued or sending. The campaigns are locked first, in
+// pk order, and checked by a later statement: under PostgreSQL's READ COMMITTED two replicas
+// finishing a campaign's last two starting messages side by side would otherwise each still
+// see the other's message as sending, and neither would complete the campaign. Completing
+// changes no message (teli.EffectsOf), so the statuses are all there is to it.
 func (s *Store) completeCampaigns(ctx context.Context, pks map[string]time.Time) error {
 	if len(pks) == 0 {
 		return nil
@@ -78,21 +79,26 @@ func (s *Store) completeCampaigns(ctx context.Context, pks map[string]time.Time)
 		keys = append(keys, pk)
 	}
 	slices.Sort(keys)
+	complete, _ := teli.TransitionOf(teli.ActionComplete)
+	from := make([]string, len(complete.From))
+	for i, st := range complete.From {
+		from[i] = string(st)
+	}
 	if lock := s.d.ForUpdate(); lock != "" {
 		if _, err := s.write().Exec(ctx,
-			`SELECT pk FROM campaigns WHERE `+s.d.InList("pk", "$1")+` AND status = 'ACTIVE'
-			 ORDER BY pk`+lock, s.d.ListArg(keys)); err != nil {
+			`SELECT pk FROM campaigns WHERE `+s.d.InList("pk", "$1")+` AND `+s.d.InList("status", "$2")+`
+			 ORDER BY pk`+lock, s.d.ListArg(keys), s.d.ListArg(from)); err != nil {
 			return err
 		}
 	}
 	batch := make([]Statement, len(keys))
 	for i, pk := range keys {
 		batch[i] = Statement{
-			SQL: `UPDATE campaigns SET status = 'COMPLETED', modified_at = $1
-			 WHERE pk = $2 AND status = 'ACTIVE' AND NOT EXISTS (
+			SQL: `UPDATE campaigns SET status = $3, modified_at = $1
+			 WHERE pk = $2 AND ` + s.d.InList("status", "$4") + ` AND NOT EXISTS (
 			     SELECT 1 FROM ` + s.d.UsingIndex("messages", "messages_pending_start_idx") + `
 			     WHERE campaign_pk = $2 AND purpose = 'starting' AND status IN ('queued', 'sending'))`,
-			Args: []any{pks[pk], pk},
+			Args: []any{pks[pk], pk, string(complete.To), s.d.ListArg(from)},
 		}
 	}
 	_, err := s.write().ExecBatch(ctx, batch)

@@ -68,13 +68,13 @@ type TakeOver struct {
 	At           time.Time
 }
 
-// CampaignStatusChange moves a campaign from one of From to To, with EffectsOf(To) on its
-// messages and threads.
+// CampaignStatusChange is Action on a campaign: it moves the campaign along TransitionOf(Action),
+// with EffectsOf its new status on its messages and threads, or not at all when the campaign is
+// in none of the transition's From statuses.
 type CampaignStatusChange struct {
 	TenantID   string
 	CampaignPK string
-	From       []CampaignStatus
-	To         CampaignStatus
+	Action     CampaignAction
 	At         time.Time
 }
 

@@ -24,6 +24,10 @@ const (
 	CodeConflict
 	// CodeUnavailable means a dependency (a voice platform, say) failed; retrying may help.
 	CodeUnavailable
+	// CodeWrongState means the object's status does not allow the change asked for: a campaign
+	// lifecycle action the transition table does not hold (pausing a completed campaign). Only
+	// that: the Teli API's own conflicts (duplicates) are CodeConflict.
+	CodeWrongState
 )
 
 // Error is a domain error whose Message is safe to show to the API caller verbatim. Detail is an

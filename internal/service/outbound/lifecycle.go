@@ -85,8 +85,7 @@ func (s *Service) AddLeads(ctx context.Context, c service.Caller, campaignID str
 		}
 		if camp.Status == teli.CampaignCompleted {
 			if _, err := tx.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{
-				TenantID: c.TenantID, CampaignPK: camp.PK, From: []teli.CampaignStatus{teli.CampaignCompleted},
-				To: teli.CampaignActive, At: s.clock.Now(),
+				TenantID: c.TenantID, CampaignPK: camp.PK, Action: teli.ActionReopen, At: s.clock.Now(),
 			}); err != nil {
 				return err
 			}
@@ -96,47 +95,49 @@ func (s *Service) AddLeads(ctx context.Context, c service.Caller, campaignID str
 	return res, err
 }
 
-// Campaign lifecycle transitions: which states each may start from.
-var (
-	pausable  = []teli.CampaignStatus{teli.CampaignActive, teli.CampaignCompleted}
-	resumable = []teli.CampaignStatus{teli.CampaignPaused}
-	endable   = []teli.CampaignStatus{teli.CampaignActive, teli.CampaignPaused, teli.CampaignCompleted}
-)
-
 // PauseCampaign holds every automated message of the campaign at the gate (starting messages,
 // drips, AI replies and bulk sends wait); a person's messages still go out.
 func (s *Service) PauseCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
-	return s.changeStatus(ctx, c, campaignID, pausable, teli.CampaignPaused, "paused")
+	return s.changeStatus(ctx, c, campaignID, teli.ActionPause, "paused")
 }
 
 // ResumeCampaign makes every message the pause held due again; each is re-checked at the gate
 // (quiet hours, expiry, ownership, consent) before it goes.
 func (s *Service) ResumeCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
-	return s.changeStatus(ctx, c, campaignID, resumable, teli.CampaignActive, "resumed")
+	return s.changeStatus(ctx, c, campaignID, teli.ActionResume, "resumed")
 }
 
 // EndCampaign cancels every pending automated message of the campaign, for good.
 func (s *Service) EndCampaign(ctx context.Context, c service.Caller, campaignID string) (teli.Campaign, error) {
-	return s.changeStatus(ctx, c, campaignID, endable, teli.CampaignEnded, "ended")
+	return s.changeStatus(ctx, c, campaignID, teli.ActionEnd, "ended")
 }
 
-func (s *Service) changeStatus(ctx context.Context, c service.Caller, campaignID string, from []teli.CampaignStatus, to teli.CampaignStatus, word string) (teli.Campaign, error) {
+// changeStatus carries out a lifecycle action; done names it in the refusal of one the
+// campaign's status does not allow ("cannot be paused").
+func (s *Service) changeStatus(ctx context.Context, c service.Caller, campaignID string, action teli.CampaignAction, done string) (teli.Campaign, error) {
 	camp, err := s.lookupCampaign(ctx, c, campaignID)
 	if err != nil {
 		return camp, err
 	}
 	err = s.work.InTx(ctx, func(tx *work.Tx) error {
 		_, err := tx.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{
-			TenantID: c.TenantID, CampaignPK: camp.PK, From: from, To: to, At: s.clock.Now(),
+			TenantID: c.TenantID, CampaignPK: camp.PK, Action: action, At: s.clock.Now(),
 		})
-		if errors.Is(err, teli.ErrConflict) {
-			return teli.Invalid("Campaign %s is %s and cannot be %s", camp.ID, strings.ToLower(string(camp.Status)), word)
-		}
-		if err != nil || to != teli.CampaignActive {
+		if err != nil {
 			return err
+		}
+		if t, _ := teli.TransitionOf(action); t.To != teli.CampaignActive {
+			return nil
 		}
 		return tx.Dispatch(ctx)
 	})
+	if errors.Is(err, teli.ErrConflict) {
+		// The status the store found, which may be newer than the one read above.
+		if camp, err = s.lookupCampaign(ctx, c, campaignID); err != nil {
+			return camp, err
+		}
+		return camp, teli.Errorf(teli.CodeWrongState, "Campaign %s is %s and cannot be %s", camp.ID, strings.ToLower(string(camp.Status)), done)
+	}
 	if err != nil {
 		return camp, err
 	}

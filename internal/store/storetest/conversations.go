@@ -296,13 +296,13 @@ func testCampaignLifecycle(t *testing.T, s teli.Store) {
 	ctx := t.Context()
 	_, c := campaignWorld(t, s)
 	threads := threadsWorld(t, s, c, 3)
-	change := func(from []teli.CampaignStatus, to teli.CampaignStatus, when int) (int, error) {
-		return s.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{TenantID: "ta", CampaignPK: c.PK, From: from, To: to, At: at(when)})
+	change := func(a teli.CampaignAction, when int) (int, error) {
+		return s.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{TenantID: "ta", CampaignPK: c.PK, Action: a, At: at(when)})
 	}
-	if _, err := change([]teli.CampaignStatus{teli.CampaignPaused}, teli.CampaignActive, 11); !errors.Is(err, teli.ErrConflict) {
+	if _, err := change(teli.ActionResume, 11); !errors.Is(err, teli.ErrConflict) {
 		t.Fatalf("resume of an active campaign: %v", err)
 	}
-	_, err := change([]teli.CampaignStatus{teli.CampaignActive}, teli.CampaignPaused, 11)
+	_, err := change(teli.ActionPause, 11)
 	must(t, err)
 	// The dispatcher holds two messages for the pause.
 	claimed, err := s.ClaimDue(ctx, claim(at(12), 2, "tok"))
@@ -315,7 +315,7 @@ func testCampaignLifecycle(t *testing.T, s teli.Store) {
 		held = append(held, teli.SendOutcome{MessageID: m.ID, CampaignPK: c.PK, Status: teli.MessageQueued, Reason: "campaign_paused", NotBefore: at(100), At: at(12)})
 	}
 	must(t, s.FinishSends(ctx, "tok", held))
-	n, err := change([]teli.CampaignStatus{teli.CampaignPaused}, teli.CampaignActive, 13)
+	n, err := change(teli.ActionResume, 13)
 	must(t, err)
 	if n != 2 {
 		t.Fatalf("resume made %d messages due, want 2", n)
@@ -333,7 +333,7 @@ func testCampaignLifecycle(t *testing.T, s teli.Store) {
 	human := newMessage(c, "human-1", threads[0].Phone, 14)
 	human.Sender, human.Purpose = teli.SenderHuman, teli.PurposeManual
 	must(t, s.InsertMessages(ctx, []teli.Message{human}))
-	n, err = change([]teli.CampaignStatus{teli.CampaignActive, teli.CampaignPaused, teli.CampaignCompleted}, teli.CampaignEnded, 15)
+	n, err = change(teli.ActionEnd, 15)
 	must(t, err)
 	if n != 3 {
 		t.Fatalf("end canceled %d, want the 3 automated messages", n)
@@ -347,7 +347,10 @@ func testCampaignLifecycle(t *testing.T, s teli.Store) {
 	if camp.Status != teli.CampaignEnded || !camp.ModifiedAt.Equal(at(15)) {
 		t.Fatalf("campaign %s modified %v", camp.Status, camp.ModifiedAt)
 	}
-	if _, err := s.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{TenantID: "tb", CampaignPK: c.PK, From: []teli.CampaignStatus{teli.CampaignEnded}, To: teli.CampaignActive, At: at(16)}); !errors.Is(err, teli.ErrNotFound) {
+	if _, err := change(teli.ActionEnd, 16); !errors.Is(err, teli.ErrConflict) {
+		t.Fatalf("end of an ended campaign: %v", err)
+	}
+	if _, err := s.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{TenantID: "tb", CampaignPK: c.PK, Action: teli.ActionResume, At: at(16)}); !errors.Is(err, teli.ErrNotFound) {
 		t.Fatalf("other tenant: %v", err)
 	}
 }
@@ -376,6 +379,16 @@ func testCampaignCompletes(t *testing.T, s teli.Store) {
 	must(t, err)
 	if camp.Status != teli.CampaignCompleted || !camp.ModifiedAt.Equal(at(31)) {
 		t.Fatalf("every starting message settled: campaign %s at %v", camp.Status, camp.ModifiedAt)
+	}
+	// Paused and resumed, a completed campaign is completed again.
+	for i, a := range []teli.CampaignAction{teli.ActionPause, teli.ActionResume} {
+		_, err := s.ChangeCampaignStatus(ctx, teli.CampaignStatusChange{TenantID: "ta", CampaignPK: c.PK, Action: a, At: at(32 + i)})
+		must(t, err)
+	}
+	camp, err = s.GetCampaign(ctx, "ta", c.ID)
+	must(t, err)
+	if camp.Status != teli.CampaignCompleted {
+		t.Fatalf("a completed campaign paused and resumed is %s", camp.Status)
 	}
 }
 
