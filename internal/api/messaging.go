@@ -20,19 +20,28 @@ func idempotentBody(r *http.Request) (outbound.Idempotency, error) {
 	if key == "" {
 		return outbound.Idempotency{}, nil
 	}
-	data, err := io.ReadAll(r.Body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return outbound.Idempotency{}, errBodyTooLarge{tooLarge.Limit}
-	}
+	data, err := readBody(r)
 	if err != nil {
-		return outbound.Idempotency{}, teli.Invalid("could not read request body")
+		return outbound.Idempotency{}, err
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	sum := sha256.New()
 	fmt.Fprintf(sum, "%s %s\n", r.Method, r.URL.Path)
 	sum.Write(data)
 	return outbound.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil))}, nil
+}
+
+// readBody reads the whole request body, answering one over the size limit with 413.
+func readBody(r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errBodyTooLarge{tooLarge.Limit}
+	}
+	if err != nil {
+		return nil, teli.Invalid("could not read request body")
+	}
+	return data, nil
 }
 
 // markReplay tells the client that the response is the stored one of an earlier request.
