@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,15 +24,15 @@ const adminUsage = `usage: teli admin <command>
   key revoke KEY_ID                revoke an API key at once
 `
 
-var errUsage = errors.New("bad usage; see teli admin help")
+// adminRun is one admin command, its arguments already checked.
+type adminRun func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error
 
 func admin(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) < 2 {
-		fmt.Fprint(stdout, adminUsage)
-		if len(args) == 1 && args[0] == "help" {
-			return nil
-		}
-		return errUsage
+	// The whole command line is checked before the database is opened: a mistyped command
+	// must not create a data directory or an empty database.
+	cmd, err := adminCommand(args)
+	if err != nil {
+		return err
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -44,109 +43,141 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	svc := tenancy.New(db, clock.System{}, ids.Random{Clock: clock.System{}})
-	cmd, rest := args[0]+" "+args[1], args[2:]
-	switch cmd {
+	return cmd(ctx, tenancy.New(db, clock.System{}, ids.Random{Clock: clock.System{}}), stdout)
+}
+
+// adminCommand reads an admin command line into the command it names.
+func adminCommand(args []string) (adminRun, error) {
+	if err := helpOnly(adminUsage, args); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(args) == 0:
+		return nil, badUsage(adminUsage, "no admin command given")
+	case args[0] != "tenant" && args[0] != "key":
+		return nil, badUsage(adminUsage, "unknown admin command %q", args[0])
+	case len(args) == 1:
+		return nil, badUsage(adminUsage, "%s needs a command", args[0])
+	}
+	if err := helpOnly(adminUsage, args[1:]); err != nil {
+		return nil, err
+	}
+	rest := args[2:]
+	switch args[0] + " " + args[1] {
 	case "tenant create":
-		return tenantCreate(ctx, svc, rest, stdout)
+		return tenantCreate(rest)
 	case "tenant list":
-		return tenantList(ctx, svc, stdout)
+		return tenantList(rest)
 	case "key create":
-		return keyCreate(ctx, svc, rest, stdout)
+		return keyCreate(rest)
 	case "key list":
-		return keyList(ctx, svc, rest, stdout)
+		return keyList(rest)
 	case "key revoke":
-		if len(rest) != 1 {
-			return errUsage
-		}
-		if err := svc.RevokeAPIKey(ctx, rest[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "revoked key %s\n", rest[0])
-		return nil
+		return keyRevoke(rest)
 	}
-	fmt.Fprint(stderr, adminUsage)
-	return errUsage
+	return nil, badUsage(adminUsage, "unknown admin command %q", args[0]+" "+args[1])
 }
 
-// parseFlags parses flags that may come before or after one positional argument.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func tenantCreate(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
+func tenantCreate(args []string) (adminRun, error) {
 	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
-	pos, err := parseFlags(fs, args)
-	if err != nil || len(pos) != 1 {
-		return errUsage
-	}
-	t, err := svc.CreateTenant(ctx, pos[0], *name)
+	pos, err := parseFlags(fs, adminUsage, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(stdout, "created tenant %s (%s)\n", t.ID, t.Name)
-	return nil
+	if len(pos) != 1 {
+		return nil, badUsage(adminUsage, "tenant create takes one tenant ID")
+	}
+	return func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
+		t, err := svc.CreateTenant(ctx, pos[0], *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created tenant %s (%s)\n", t.ID, t.Name)
+		return nil
+	}, nil
 }
 
-func tenantList(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
-	tenants, err := svc.ListTenants(ctx)
-	if err != nil {
-		return err
+func tenantList(args []string) (adminRun, error) {
+	if err := noArguments(adminUsage, args); err != nil {
+		return nil, err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED")
-	for _, t := range tenants {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Format(time.RFC3339))
-	}
-	return tw.Flush()
+	return func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
+		tenants, err := svc.ListTenants(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tCREATED")
+		for _, t := range tenants {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	}, nil
 }
 
-func keyCreate(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
+func keyCreate(args []string) (adminRun, error) {
 	fs := flag.NewFlagSet("key create", flag.ContinueOnError)
 	tenant := fs.String("tenant", "", "tenant id")
 	name := fs.String("name", "", "a label for the key")
-	pos, err := parseFlags(fs, args)
-	if err != nil || len(pos) != 0 || *tenant == "" {
-		return errUsage
-	}
-	k, secret, err := svc.CreateAPIKey(ctx, *tenant, *name)
+	pos, err := parseFlags(fs, adminUsage, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(stdout, "created key %s for tenant %s\nAPI key (shown once, keep it): %s\n", k.ID, k.TenantID, secret)
-	return nil
+	if len(pos) != 0 || *tenant == "" {
+		return nil, badUsage(adminUsage, "key create takes -tenant ID and no other argument")
+	}
+	return func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
+		k, secret, err := svc.CreateAPIKey(ctx, *tenant, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created key %s for tenant %s\nAPI key (shown once, keep it): %s\n", k.ID, k.TenantID, secret)
+		return nil
+	}, nil
 }
 
-func keyList(ctx context.Context, svc *tenancy.Service, args []string, stdout io.Writer) error {
+func keyList(args []string) (adminRun, error) {
 	fs := flag.NewFlagSet("key list", flag.ContinueOnError)
 	tenant := fs.String("tenant", "", "tenant id (all tenants when empty)")
-	if pos, err := parseFlags(fs, args); err != nil || len(pos) != 0 {
-		return errUsage
-	}
-	keys, err := svc.ListAPIKeys(ctx, *tenant)
+	pos, err := parseFlags(fs, adminUsage, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTENANT\tNAME\tPREFIX\tCREATED\tREVOKED")
-	for _, k := range keys {
-		revoked := "-"
-		if k.RevokedAt != nil {
-			revoked = k.RevokedAt.Format(time.RFC3339)
+	if len(pos) != 0 {
+		return nil, badUsage(adminUsage, "unexpected argument %q", pos[0])
+	}
+	return func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
+		keys, err := svc.ListAPIKeys(ctx, *tenant)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%s\n", k.ID, k.TenantID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tTENANT\tNAME\tPREFIX\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%s\n", k.ID, k.TenantID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	}, nil
+}
+
+func keyRevoke(args []string) (adminRun, error) {
+	pos, err := parseFlags(flag.NewFlagSet("key revoke", flag.ContinueOnError), adminUsage, args)
+	if err != nil {
+		return nil, err
 	}
-	return tw.Flush()
+	if len(pos) != 1 {
+		return nil, badUsage(adminUsage, "key revoke takes one KEY_ID")
+	}
+	return func(ctx context.Context, svc *tenancy.Service, stdout io.Writer) error {
+		if err := svc.RevokeAPIKey(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked key %s\n", pos[0])
+		return nil
+	}, nil
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -64,21 +62,19 @@ latency from each request's scheduled start; then -concurrency clients back to b
   -trace FILE      launch: write an execution trace of the request and the hand-off (go tool trace)
 `
 
-var errBenchUsage = errors.New("bad usage; see teli bench help")
-
 // benchCommand runs a benchmark: api, launch or send.
-func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stdout, benchUsage)
-		return nil
+func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	if err := helpOnly(benchUsage, args); err != nil {
+		return err
 	}
-	if len(args) == 0 || (args[0] != "api" && args[0] != "launch" && args[0] != "send") {
-		fmt.Fprint(stderr, benchUsage)
-		return errBenchUsage
+	if len(args) == 0 {
+		return badUsage(benchUsage, "no benchmark given")
 	}
 	name := args[0]
+	if name != "api" && name != "launch" && name != "send" {
+		return badUsage(benchUsage, "unknown benchmark %q", name)
+	}
 	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // the usage text below says more than flag's own listing
 	var (
 		db, profile, memProfile  string
 		traceFile                string
@@ -113,21 +109,16 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if name == "send" {
 		fs.BoolVar(&live, "live", false, "launch a live campaign")
 	}
-	err := fs.Parse(args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, benchUsage)
-		return nil
-	}
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if err == nil && (name != "launch" && (rate <= 0 || duration <= 0 || concurrency <= 0) ||
-		name != "api" && conts <= 0 || name == "launch" && (replicas <= 0 || extraJobs < 0 || timeout <= 0)) {
-		err = errors.New("counts, rates and durations must be positive")
-	}
+	pos, err := parseFlags(fs, benchUsage, args[1:])
 	if err != nil {
-		fmt.Fprint(stderr, benchUsage)
-		return fmt.Errorf("%w: %v", errBenchUsage, err)
+		return err
+	}
+	if len(pos) > 0 {
+		return badUsage(benchUsage, "unexpected argument %q", pos[0])
+	}
+	if name != "launch" && (rate <= 0 || duration <= 0 || concurrency <= 0) ||
+		name != "api" && conts <= 0 || name == "launch" && (replicas <= 0 || extraJobs < 0 || timeout <= 0) {
+		return badUsage(benchUsage, "counts, rates and durations must be positive")
 	}
 	var prof io.Writer
 	if profile != "" {

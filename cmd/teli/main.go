@@ -34,38 +34,53 @@ commands:
   bench     measure the server: teli bench api | launch | send (teli bench help)
   sandbox   play a contact texting a sandbox number (teli sandbox reply --from N --to N TEXT...)
   version   print the version
+
+Every command answers -h, --help and help with its own usage.
+`
+
+const versionUsage = `usage: teli version
+
+Prints the version of this binary and the revision it was built from.
 `
 
 // run is main without the process: arguments, environment and output are parameters so tests
 // can drive every command. It returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return exitCode(command(ctx, args, getenv, stdout, stderr), stdout, stderr)
+}
+
+// command runs the command args name.
+func command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		return badUsage(usage, "no command given")
 	}
-	var err error
-	switch args[0] {
+	name, rest := args[0], args[1:]
+	switch name {
 	case "serve":
-		err = serve(ctx, getenv, stdout, stderr)
+		return serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
-		err = migrate(ctx, getenv, stdout, stderr)
+		return migrate(ctx, rest, getenv, stdout, stderr)
 	case "admin":
-		err = admin(ctx, args[1:], getenv, stdout, stderr)
+		return admin(ctx, rest, getenv, stdout, stderr)
 	case "bench":
-		err = benchCommand(ctx, args[1:], stdout, stderr)
+		return benchCommand(ctx, rest, stdout)
 	case "sandbox":
-		err = sandboxCommand(ctx, args[1:], getenv, stdout, stderr)
+		return sandboxCommand(ctx, rest, getenv, stdout)
 	case "version":
+		if err := noArguments(versionUsage, rest); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "teli", versionString())
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-	default:
-		fmt.Fprintf(stderr, "teli: unknown command %q\n\n%s", args[0], usage)
-		return 2
+		return nil
 	}
-	if err != nil {
-		fmt.Fprintln(stderr, "teli:", err)
-		return 1
+	switch {
+	case isHelp(name) && len(rest) == 0:
+		return helpRequest{usage}
+	case isHelp(name) && len(rest) == 1 && !isHelp(rest[0]):
+		// teli help serve: that command's usage.
+		return command(ctx, []string{rest[0], "help"}, getenv, stdout, stderr)
+	case isHelp(name):
+		return badUsage(usage, "help takes at most one command")
 	}
-	return 0
+	return badUsage(usage, "unknown command %q", name)
 }

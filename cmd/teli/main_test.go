@@ -221,7 +221,7 @@ func TestAdminTenantsAndKeys(t *testing.T) {
 	if !strings.Contains(out, "acme") || strings.Contains(out, "\t-\n") {
 		t.Fatalf("list after revoke: %q", out)
 	}
-	if code, _, _ := runCmd(t, env, "admin", "bogus", "cmd"); code != 1 {
+	if code, _, _ := runCmd(t, env, "admin", "bogus", "cmd"); code != 2 {
 		t.Fatal("unknown admin command should fail")
 	}
 }
@@ -299,4 +299,62 @@ func doJSON(t *testing.T, req *http.Request) map[string]any {
 		t.Fatalf("%s %s: %d %v %v", req.Method, req.URL, resp.StatusCode, out, err)
 	}
 	return out
+}
+
+// commandLines are every command and subcommand, each as the words that name it.
+var commandLines = [][]string{
+	{}, {"serve"}, {"migrate"}, {"version"},
+	{"admin"}, {"admin", "tenant"}, {"admin", "tenant", "create"}, {"admin", "tenant", "list"},
+	{"admin", "key"}, {"admin", "key", "create"}, {"admin", "key", "list"}, {"admin", "key", "revoke"},
+	{"bench"}, {"bench", "api"}, {"bench", "launch"}, {"bench", "send"},
+	{"sandbox"}, {"sandbox", "reply"},
+}
+
+// TestUsageAndHelp: every command and subcommand answers -h, --help and help with its usage on
+// stdout and exit 0, and refuses an unknown flag or argument with its usage on stderr and exit
+// 2, without touching the data directory, the database or a server. The context is canceled,
+// so a command that started anyway could not block the test.
+func TestUsageAndHelp(t *testing.T) {
+	f := newFakeInbound(t, http.StatusOK, acceptedAnswer)
+	dataDir := filepath.Join(t.TempDir(), "never-created")
+	env := map[string]string{"TELI_DATA_DIR": dataDir, "TELI_ADDR": strings.TrimPrefix(f.URL, "http://"), "TELI_URL": f.URL, "TELI_API_KEY": "k"}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	runIn := func(args []string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	for _, line := range commandLines {
+		for _, help := range []string{"-h", "--help", "help"} {
+			args := append(append([]string{}, line...), help)
+			code, stdout, stderr := runIn(args)
+			if code != 0 || !strings.HasPrefix(stdout, "usage: teli") || stderr != "" {
+				t.Errorf("teli %s: exit %d, stdout %.60q, stderr %.200q; want the usage on stdout and 0", strings.Join(args, " "), code, stdout, stderr)
+			}
+		}
+		args := append(append([]string{}, line...), "--bogus")
+		if code, stdout, stderr := runIn(args); code != 2 || stdout != "" || !strings.Contains(stderr, "usage: teli") || !strings.Contains(stderr, "bogus") {
+			t.Errorf("teli %s: exit %d, stdout %.60q, stderr %.200q; want the problem and the usage on stderr and 2", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"frobnicate"}, {"serve", "now"}, {"migrate", "up"}, {"version", "2"}, {"help", "nothing"},
+		{"admin", "user"}, {"admin", "tenant", "delete"}, {"admin", "tenant", "list", "x"}, {"admin", "key", "list", "x"},
+		{"admin", "tenant", "create"}, {"admin", "key", "create"}, {"admin", "key", "revoke"}, {"admin", "key", "revoke", "a", "b"},
+		{"bench", "everything"}, {"bench", "api", "x"}, {"bench", "launch", "-contacts", "0"}, {"sandbox", "send"}, {"sandbox", "reply", "hi"},
+	} {
+		if code, stdout, stderr := runIn(args); code != 2 || stdout != "" || !strings.Contains(stderr, "usage: teli") {
+			t.Errorf("teli %s: exit %d, stdout %.60q, stderr %.200q; want the usage on stderr and 2", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+	if code, stdout, _ := runIn([]string{"help", "serve"}); code != 0 || !strings.HasPrefix(stdout, "usage: teli serve") {
+		t.Errorf("teli help serve: exit %d, stdout %.60q", code, stdout)
+	}
+	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
+		t.Errorf("a help or usage error touched the data directory: %v", err)
+	}
+	if n := len(f.received()); n != 0 {
+		t.Errorf("a help or usage error reached the server %d times", n)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/openteli/teli/internal/config"
 )
 
 const sandboxUsage = `usage: teli sandbox reply --from NUMBER --to NUMBER [--url URL] [--api-key KEY] MESSAGE TEXT...
@@ -28,8 +29,6 @@ from --from to --to, one of your numbers, exactly as if a phone had sent it.
 The words of MESSAGE TEXT are joined with spaces; put -- before a text that starts with "-".
 `
 
-var errSandboxUsage = errors.New("bad usage; see teli sandbox help")
-
 // sandboxTimeout bounds the one request a reply makes; the server answers at once and does the
 // work (keywords, the agent's reply) in the background.
 const sandboxTimeout = 30 * time.Second
@@ -43,22 +42,18 @@ type sandboxReply struct {
 }
 
 // sandboxCommand runs `teli sandbox …`; `reply` is the only subcommand.
-func sandboxCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stdout, sandboxUsage)
-		return nil
+func sandboxCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if err := helpOnly(sandboxUsage, args); err != nil {
+		return err
 	}
-	if len(args) == 0 || args[0] != "reply" {
-		fmt.Fprint(stderr, sandboxUsage)
-		return errSandboxUsage
+	if len(args) == 0 {
+		return badUsage(sandboxUsage, "no sandbox command given")
+	}
+	if args[0] != "reply" {
+		return badUsage(sandboxUsage, "unknown sandbox command %q", args[0])
 	}
 	r, err := parseSandboxReply(args[1:], getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, sandboxUsage)
-		return nil
-	}
 	if err != nil {
-		fmt.Fprint(stderr, sandboxUsage)
 		return err
 	}
 	id, err := r.post(ctx)
@@ -74,7 +69,6 @@ func sandboxCommand(ctx context.Context, args []string, getenv func(string) stri
 func parseSandboxReply(args []string, getenv func(string) string) (sandboxReply, error) {
 	var r sandboxReply
 	fs := flag.NewFlagSet("sandbox reply", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // sandboxUsage says more than flag's own listing
 	fs.StringVar(&r.From, "from", "", "the contact's number")
 	fs.StringVar(&r.To, "to", "", "your sending number")
 	fs.StringVar(&r.server, "url", "", "the server's base URL")
@@ -87,18 +81,9 @@ func parseSandboxReply(args []string, getenv func(string) string) (sandboxReply,
 			break
 		}
 	}
-	var words []string
-	for {
-		if err := fs.Parse(flagArgs); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return r, err
-			}
-			return r, fmt.Errorf("%w: %v", errSandboxUsage, err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		words, flagArgs = append(words, fs.Arg(0)), fs.Args()[1:]
+	words, err := parseFlags(fs, sandboxUsage, flagArgs)
+	if err != nil {
+		return r, err
 	}
 	r.Body = strings.Join(append(words, literal...), " ")
 	return r, r.complete(getenv)
@@ -117,32 +102,42 @@ func (r *sandboxReply) complete(getenv func(string) string) error {
 		missing = append(missing, "MESSAGE TEXT")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: missing %s", errSandboxUsage, strings.Join(missing, ", "))
+		return badUsage(sandboxUsage, "missing %s", strings.Join(missing, ", "))
 	}
 	if r.apiKey == "" {
 		r.apiKey = getenv("TELI_API_KEY")
 	}
 	if r.apiKey == "" {
-		return fmt.Errorf("%w: no API key; pass --api-key or set TELI_API_KEY", errSandboxUsage)
+		return badUsage(sandboxUsage, "no API key; pass --api-key or set TELI_API_KEY")
 	}
 	if r.server == "" {
 		r.server = defaultServerURL(getenv)
 	}
-	if u, err := url.Parse(r.server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: --url %q must be an http or https URL such as http://127.0.0.1:8080", errSandboxUsage, r.server)
+	return checkServerURL(sandboxUsage, r.server)
+}
+
+// checkServerURL refuses a --url that is not an http or https URL with a host.
+func checkServerURL(usage, server string) error {
+	if u, err := url.Parse(server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return badUsage(usage, "--url %q must be an http or https URL such as http://127.0.0.1:8080", server)
 	}
 	return nil
 }
 
-// defaultServerURL is $TELI_URL, else the address `teli serve` listens on with the same
-// environment. A wildcard listen address is reached over loopback.
+// defaultServerURL is $TELI_URL, else listenURL.
 func defaultServerURL(getenv func(string) string) string {
 	if u := strings.TrimSpace(getenv("TELI_URL")); u != "" {
 		return u
 	}
+	return listenURL(getenv)
+}
+
+// listenURL is the URL of the address `teli serve` listens on with the same environment. A
+// wildcard listen address is reached over loopback.
+func listenURL(getenv func(string) string) string {
 	addr := strings.TrimSpace(getenv("TELI_ADDR"))
 	if addr == "" {
-		return "http://127.0.0.1:8080"
+		addr = config.Defaults().Addr
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -48,7 +48,24 @@ func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, opts))
 }
 
-func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+const serveUsage = `usage: teli serve
+
+Runs the server until SIGINT or SIGTERM: the API on TELI_ADDR (default 127.0.0.1:8080), the
+job queue and the outbox dispatcher. Every setting comes from a TELI_* environment variable
+(README.md, "Configuration"). On PostgreSQL run teli migrate first; SQLite migrates itself.
+`
+
+const migrateUsage = `usage: teli migrate
+
+Applies the job queue's and the server's migrations to the database of TELI_DATABASE_URL
+(SQLite in TELI_DATA_DIR when unset) and exits. Required before teli serve on PostgreSQL; safe
+to run from several processes at once.
+`
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := noArguments(serveUsage, args); err != nil {
+		return err
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -71,7 +88,10 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	return a.Run(ctx)
 }
 
-func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := noArguments(migrateUsage, args); err != nil {
+		return err
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
