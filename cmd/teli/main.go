@@ -6,6 +6,7 @@
 //	teli admin     manage tenants and API keys
 //	teli bench     measure the API, a campaign launch and manual sends (teli bench help)
 //	teli sandbox   play a contact texting a sandbox number (teli sandbox help)
+//	teli health    ask a running server whether it is up (a container's health check)
 //	teli version   print the version
 package main
 
@@ -33,6 +34,7 @@ commands:
   admin     manage tenants and API keys (teli admin help)
   bench     measure the server: teli bench api | launch | send (teli bench help)
   sandbox   play a contact texting a sandbox number (teli sandbox reply --from N --to N TEXT...)
+  health    ask a running server whether it is up (for container health checks)
   version   print the version
 
 Every command answers -h, --help and help with its own usage.
@@ -66,6 +68,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return benchCommand(ctx, rest, stdout)
 	case "sandbox":
 		return sandboxCommand(ctx, rest, getenv, stdout)
+	case "health":
+		return health(ctx, rest, getenv, stdout)
 	case "version":
 		if err := noArguments(versionUsage, rest); err != nil {
 			return err

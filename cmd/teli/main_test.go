@@ -162,8 +162,8 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 	}
 }
 
-// apiStatus boots the app on env's database and answers one authenticated request with key.
-func apiStatus(t *testing.T, env map[string]string, key string) int {
+// bootApp boots the app on env's database, without its job queue; the caller closes it.
+func bootApp(t *testing.T, env map[string]string) *app.App {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
@@ -173,6 +173,13 @@ func apiStatus(t *testing.T, env map[string]string, key string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// apiStatus boots the app on env's database and answers one authenticated request with key.
+func apiStatus(t *testing.T, env map[string]string, key string) int {
+	t.Helper()
+	a := bootApp(t, env)
 	defer a.Close()
 	req := httptest.NewRequest("GET", "/v1/organizations", nil)
 	req.Header.Set("X-API-Key", key)
@@ -303,7 +310,7 @@ func doJSON(t *testing.T, req *http.Request) map[string]any {
 
 // commandLines are every command and subcommand, each as the words that name it.
 var commandLines = [][]string{
-	{}, {"serve"}, {"migrate"}, {"version"},
+	{}, {"serve"}, {"migrate"}, {"version"}, {"health"},
 	{"admin"}, {"admin", "tenant"}, {"admin", "tenant", "create"}, {"admin", "tenant", "list"},
 	{"admin", "key"}, {"admin", "key", "create"}, {"admin", "key", "list"}, {"admin", "key", "revoke"},
 	{"bench"}, {"bench", "api"}, {"bench", "launch"}, {"bench", "send"},
@@ -339,7 +346,7 @@ func TestUsageAndHelp(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"frobnicate"}, {"serve", "now"}, {"migrate", "up"}, {"version", "2"}, {"help", "nothing"},
+		{"frobnicate"}, {"serve", "now"}, {"migrate", "up"}, {"version", "2"}, {"health", "x"}, {"help", "nothing"},
 		{"admin", "user"}, {"admin", "tenant", "delete"}, {"admin", "tenant", "list", "x"}, {"admin", "key", "list", "x"},
 		{"admin", "tenant", "create"}, {"admin", "key", "create"}, {"admin", "key", "revoke"}, {"admin", "key", "revoke", "a", "b"},
 		{"bench", "everything"}, {"bench", "api", "x"}, {"bench", "launch", "-contacts", "0"}, {"sandbox", "send"}, {"sandbox", "reply", "hi"},
@@ -356,5 +363,27 @@ func TestUsageAndHelp(t *testing.T) {
 	}
 	if n := len(f.received()); n != 0 {
 		t.Errorf("a help or usage error reached the server %d times", n)
+	}
+}
+
+// TestHealth: teli health asks the server at TELI_ADDR for /healthz and exits 0 only on 200.
+func TestHealth(t *testing.T) {
+	a := bootApp(t, map[string]string{"TELI_DATA_DIR": t.TempDir()})
+	defer a.Close()
+	up := httptest.NewServer(a.Handler())
+	defer up.Close()
+	_, port, _ := strings.Cut(strings.TrimPrefix(up.URL, "http://"), ":")
+	if code, stdout, stderr := runCmd(t, map[string]string{"TELI_ADDR": "0.0.0.0:" + port}, "health"); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Errorf("a running server: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	sick := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer sick.Close()
+	if code, _, stderr := runCmd(t, nil, "health", "--url", sick.URL); code != 1 || !strings.Contains(stderr, "503") {
+		t.Errorf("a server answering 503: exit %d, stderr %q", code, stderr)
+	}
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	if code, _, stderr := runCmd(t, map[string]string{"TELI_ADDR": strings.TrimPrefix(down.URL, "http://")}, "health"); code != 1 || stderr == "" {
+		t.Errorf("no server: exit %d, stderr %q", code, stderr)
 	}
 }
