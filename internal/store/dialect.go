@@ -56,21 +56,23 @@ type Dialect interface {
 	FinishSends(ctx context.Context, c Conn, token string, outcomes []teli.SendOutcome) ([]bool, error)
 }
 
-// MessageOrder is how a dialect orders a campaign's messages (alias m) as they were committed,
+// MessageOrder is how a dialect keeps the order in which a campaign's messages were committed,
 // which forward pages read by (see teli.MessageFilter).
 type MessageOrder struct {
-	// Column holds the order; m.message_id breaks its ties. Its value, as text, is
-	// teli.CommitKey.Seq.
-	Column string
+	// From reads messages (aliased m) together with their place in the order; Campaign is the
+	// campaign column of From to select a campaign by.
+	From, Campaign string
+	// Column holds the order and ID breaks its ties (the message id). Column's value, as text,
+	// is teli.CommitKey.Seq.
+	Column, ID string
 	// Cast turns the placeholder of a CommitKey.Seq into a value of Column.
 	Cast func(placeholder string) string
 	// Settled is the condition of the messages no running transaction can precede: a forward
-	// page may hold only these. Empty when every committed message is settled.
+	// read never resumes past one that is not. Empty when every committed message is settled.
 	Settled string
-	// InsertColumn, when set, is written with every message, as InsertValue given the
-	// placeholder of the message's campaign; otherwise the column fills itself.
-	InsertColumn string
-	InsertValue  func(campaignPlaceholder string) string
+	// Insert is the statement that writes a message and its place in the order, given the
+	// messages columns and the placeholders of their values ($4 is the campaign).
+	Insert func(columns, values string) string
 }
 
 // Conn runs statements: a pool, a connection or a transaction. Its values are Go's: it takes

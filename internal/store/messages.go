@@ -34,20 +34,15 @@ func (s *Store) InsertMessages(ctx context.Context, msgs []teli.Message) error {
 	return s.wrap("insert messages", err)
 }
 
-// insertMessage is the statement that writes m, and its place in commit order where the dialect
-// writes that itself.
+// insertMessage is the statement that writes m, with its place in commit order.
 func (s *Store) insertMessage(m teli.Message) Statement {
-	var orderColumn, orderValue string
-	if o := s.d.MessageOrder(); o.InsertColumn != "" {
-		orderColumn, orderValue = ", "+o.InsertColumn, ", "+o.InsertValue("$4")
-	}
 	return Statement{
-		SQL: `INSERT INTO messages (message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
+		SQL: s.d.MessageOrder().Insert(`message_id, tenant_id, organization_id, campaign_pk, phone, inbound,
 		     sender, purpose, sent_by_user_id, from_number, to_number, body, media_url, status,
 		     reason, segments, encoding, not_before, expires_at, provider, provider_id, error_code,
-		     created_at, updated_at` + orderColumn + `)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-		     $19, $20, $21, $22, $23, $24` + orderValue + `)`,
+		     created_at, updated_at`,
+			`$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+		     $19, $20, $21, $22, $23, $24`),
 		Args: []any{m.ID, m.TenantID, m.OrganizationID, m.CampaignPK, m.Phone, m.Inbound, m.Sender,
 			string(m.Purpose), NullIfEmpty(m.SentByUserID), m.From, m.To, m.Body, m.MediaURL, string(m.Status), m.Reason,
 			m.Segments, m.Encoding, m.NotBefore, m.ExpiresAt, m.Provider, NullIfEmpty(m.ProviderID),
@@ -91,6 +86,12 @@ func (s *Store) GetMessage(ctx context.Context, tenantID, messageID string) (tel
 // ListMessages returns a page of a campaign's messages, newest first: forward in commit order
 // from f.After or f.Since, else back from f.Before or the newest (see teli.MessageFilter).
 func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error) {
+	forward := f.After != (teli.CommitKey{}) || !f.Since.IsZero()
+	if !forward && f.Limit <= 0 {
+		// Every message (a conversation's history, say): no page, so nowhere to resume.
+		list, err := s.messagesBack(ctx, f)
+		return list, s.wrap("list messages", err)
+	}
 	// The settled high-water mark first: a forward read resumes from no later than it, so a
 	// message committed out of order is read again rather than missed.
 	mark, err := s.settledMark(ctx, f)
@@ -98,7 +99,7 @@ func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) (teli.Me
 		return teli.MessageList{}, s.wrap("list messages", err)
 	}
 	var list teli.MessageList
-	if f.After != (teli.CommitKey{}) || !f.Since.IsZero() {
+	if forward {
 		list, err = s.messagesForward(ctx, f, mark)
 	} else {
 		list, err = s.messagesBack(ctx, f)
@@ -107,9 +108,10 @@ func (s *Store) ListMessages(ctx context.Context, f teli.MessageFilter) (teli.Me
 	return list, s.wrap("list messages", err)
 }
 
-// messagesWhere starts a query of f's campaign (and thread), for messages aliased m.
-func messagesWhere(columns string, f teli.MessageFilter) *query {
-	q := newQuery(`SELECT `+columns+` FROM messages m WHERE m.tenant_id = $1 AND m.campaign_pk = $2`,
+// messagesWhere starts a query of f's campaign (and thread), read from messages aliased m, or
+// from a MessageOrder's From, whose campaign column is campaign.
+func messagesWhere(columns, from, campaign string, f teli.MessageFilter) *query {
+	q := newQuery(`SELECT `+columns+` FROM `+from+` WHERE m.tenant_id = $1 AND `+campaign+` = $2`,
 		f.TenantID, f.CampaignPK)
 	if f.Phone != "" {
 		q.add(` AND m.phone = ` + q.arg(f.Phone))
@@ -121,11 +123,11 @@ func messagesWhere(columns string, f teli.MessageFilter) *query {
 // thread): no message committed later can come before it; beforeAll when there is none.
 func (s *Store) settledMark(ctx context.Context, f teli.MessageFilter) (teli.CommitKey, error) {
 	o := s.d.MessageOrder()
-	q := messagesWhere(`CAST(`+o.Column+` AS TEXT), m.message_id`, f)
+	q := messagesWhere(`CAST(`+o.Column+` AS TEXT), `+o.ID, o.From, o.Campaign, f)
 	if o.Settled != "" {
 		q.add(` AND ` + o.Settled)
 	}
-	q.add(` ORDER BY ` + o.Column + ` DESC, m.message_id DESC LIMIT 1`)
+	q.add(` ORDER BY ` + o.Column + ` DESC, ` + o.ID + ` DESC LIMIT 1`)
 	var mark teli.CommitKey
 	err := s.read().QueryRow(ctx, q.String(), q.args...).Scan(&mark.Seq, &mark.ID)
 	if errors.Is(err, teli.ErrNotFound) {
@@ -144,13 +146,13 @@ var beforeAll = teli.CommitKey{Seq: "0"}
 func (s *Store) messagesForward(ctx context.Context, f teli.MessageFilter, mark teli.CommitKey) (teli.MessageList, error) {
 	list := teli.MessageList{Messages: []teli.Message{}}
 	o := s.d.MessageOrder()
-	q := messagesWhere(MessageColumns+`, CAST(`+o.Column+` AS TEXT)`, f)
+	q := messagesWhere(MessageColumns+`, CAST(`+o.Column+` AS TEXT)`, o.From, o.Campaign, f)
 	if f.After != (teli.CommitKey{}) {
-		q.add(` AND (` + o.Column + `, m.message_id) > (` + o.Cast(q.arg(f.After.Seq)) + `, ` + q.arg(f.After.ID) + `)`)
+		q.add(` AND (` + o.Column + `, ` + o.ID + `) > (` + o.Cast(q.arg(f.After.Seq)) + `, ` + q.arg(f.After.ID) + `)`)
 	} else {
 		q.add(` AND m.created_at > ` + q.arg(f.Since))
 	}
-	q.add(` ORDER BY ` + o.Column + `, m.message_id LIMIT ` + q.arg(pageLimit(f.Limit)))
+	q.add(` ORDER BY ` + o.Column + `, ` + o.ID + ` LIMIT ` + q.arg(pageLimit(f.Limit)))
 	keys, err := s.scanPage(ctx, q, f.Limit, &list)
 	switch {
 	case err != nil:
@@ -189,7 +191,7 @@ func earlier(a, b teli.CommitKey) teli.CommitKey {
 // messagesBack reads the newest messages created before f.Before, newest first.
 func (s *Store) messagesBack(ctx context.Context, f teli.MessageFilter) (teli.MessageList, error) {
 	list := teli.MessageList{Messages: []teli.Message{}}
-	q := messagesWhere(MessageColumns+`, ''`, f)
+	q := messagesWhere(MessageColumns+`, ''`, "messages m", "m.campaign_pk", f)
 	switch {
 	case f.Before.At.IsZero():
 	case f.Before.ID == "":

@@ -177,7 +177,8 @@ type MessageList struct {
 	// More reports that the direction read holds more messages than the page.
 	More bool
 	// Resume is where to read forward from next: after the page's last committed message, or,
-	// when nothing is left to read forward, after every message settled so far.
+	// when nothing is left to read forward, after every message settled so far. A read of every
+	// message back (no Limit) is no page and leaves it zero.
 	Resume CommitKey
 	// Oldest is the position of the page's oldest message, for the page before it (zero when
 	// the page is empty).

@@ -59,15 +59,23 @@ func (dialect) LiveLeadsByPhone(columns string) string {
 		 WHERE (organization_id, phone) IN (SELECT $1::text, unnest($2::text[])) AND deleted_at IS NULL`
 }
 
-// MessageOrder orders messages by the id of the transaction that wrote them. Ids are taken when
-// a transaction starts writing, not when it commits, so a message is settled only once every
-// transaction older than its own has ended (pg_snapshot_xmin): until then an older transaction
-// could still commit a message before it in this order.
+// MessageOrder orders messages by the id of the transaction that wrote them, kept beside them
+// in message_order: a table only ever inserted into, so that the updates a message goes through
+// (claimed, sent, delivered) maintain no index for it. Ids are taken when a transaction starts
+// writing, not when it commits, so a message is settled only once every transaction older than
+// its own has ended (pg_snapshot_xmin): until then an older one could still commit a message
+// before it in this order.
 func (dialect) MessageOrder() store.MessageOrder {
 	return store.MessageOrder{
-		Column:  "m.xid",
+		From:     "message_order o JOIN messages m ON m.message_id = o.message_id",
+		Campaign: "o.campaign_pk", Column: "o.xid", ID: "o.message_id",
 		Cast:    func(p string) string { return "CAST(CAST(" + p + " AS TEXT) AS xid8)" },
-		Settled: "m.xid < pg_snapshot_xmin(pg_current_snapshot())",
+		Settled: "o.xid < pg_snapshot_xmin(pg_current_snapshot())",
+		Insert: func(columns, values string) string {
+			return `WITH m AS (INSERT INTO messages (` + columns + `) VALUES (` + values + `)
+			     RETURNING campaign_pk, message_id)
+			 INSERT INTO message_order (campaign_pk, message_id) SELECT campaign_pk, message_id FROM m`
+		},
 	}
 }
 

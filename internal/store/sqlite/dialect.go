@@ -29,7 +29,7 @@ func (d dialect) Begin(ctx context.Context) (store.Tx, error) {
 		return nil, err
 	}
 	stmts := &txStatements{tx: tx, pool: d.h.writerStmts, bound: map[string]*sql.Stmt{}}
-	return &transaction{conn: conn{q: tx, prepared: stmts.get}, tx: tx, h: d.h}, nil
+	return &transaction{conn: conn{q: tx, prepared: stmts.get}, tx: tx, stmts: stmts, h: d.h}, nil
 }
 
 // Reader is the read-only pool: WAL lets it read beside the writer.
@@ -68,15 +68,16 @@ func (d dialect) LiveLeadsByPhone(columns string) string {
 		 WHERE organization_id = $1 AND deleted_at IS NULL AND ` + d.InList("phone", "$2")
 }
 
-// MessageOrder numbers a campaign's messages as they are inserted: write transactions are
-// serialised, so insertion order is commit order, and every committed message is settled.
+// MessageOrder numbers a campaign's messages as they are inserted (messages.seq): write
+// transactions are serialised, so insertion order is commit order, and every committed message
+// is settled.
 func (dialect) MessageOrder() store.MessageOrder {
 	return store.MessageOrder{
-		Column:       "m.seq",
-		Cast:         func(p string) string { return "CAST(" + p + " AS INTEGER)" },
-		InsertColumn: "seq",
-		InsertValue: func(campaign string) string {
-			return "(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE campaign_pk = " + campaign + ")"
+		From: "messages m", Campaign: "m.campaign_pk", Column: "m.seq", ID: "m.message_id",
+		Cast: func(p string) string { return "CAST(" + p + " AS INTEGER)" },
+		Insert: func(columns, values string) string {
+			return `INSERT INTO messages (` + columns + `, seq) VALUES (` + values + `,
+			     (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE campaign_pk = $4))`
 		},
 	}
 }
@@ -84,20 +85,27 @@ func (dialect) MessageOrder() store.MessageOrder {
 // Lock does nothing: the IMMEDIATE transaction already holds the database's write lock.
 func (dialect) Lock(context.Context, store.Conn, int64) error { return nil }
 
-// transaction is a write transaction and the job queue it enqueues into.
+// transaction is a write transaction, its statements and the job queue it enqueues into.
 type transaction struct {
 	conn
-	tx *sql.Tx
-	h  *handles
+	tx    *sql.Tx
+	stmts *txStatements
+	h     *handles
 }
 
-func (t *transaction) Commit(context.Context) error { return t.tx.Commit() }
+func (t *transaction) Commit(ctx context.Context) error {
+	err := t.tx.Commit()
+	t.stmts.adopt(ctx)
+	return err
+}
 
-func (t *transaction) Rollback(context.Context) error {
-	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-		return err
+func (t *transaction) Rollback(ctx context.Context) error {
+	err := t.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil // committed already
 	}
-	return nil
+	t.stmts.adopt(ctx)
+	return err
 }
 
 func (t *transaction) Enqueue(ctx context.Context, job teli.JobArgs, opts teli.JobOpts) error {

@@ -74,12 +74,15 @@ func (c *statements) cached(query string) *sql.Stmt {
 // however often the transaction runs it: a large launch runs the same insert a hundred thousand
 // times in one transaction. A statement the pool has prepared already is bound to the
 // transaction without being parsed again (the writer pool's one connection has it); any other is
-// prepared on the transaction. The pool cannot prepare it there and then: the transaction holds
-// the writer's only connection.
+// prepared on the transaction, and on the pool once the transaction has ended (adopt), for the
+// transactions after it. The pool cannot prepare it there and then: the transaction holds the
+// writer's only connection.
 type txStatements struct {
 	tx    *sql.Tx
 	pool  *statements
 	bound map[string]*sql.Stmt
+	// fresh are the queries this transaction prepared itself.
+	fresh []string
 }
 
 // get returns the statement of query for the transaction; nil (and no error) when the
@@ -99,7 +102,18 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
 			return nil, err
 		}
+		t.fresh = append(t.fresh, query)
 	}
 	t.bound[query] = st
 	return st, nil
+}
+
+// adopt prepares on the pool the statements the transaction prepared itself, now that it has
+// ended and given the connection back. A failure only means the next transaction prepares the
+// statement again.
+func (t *txStatements) adopt(ctx context.Context) {
+	for _, q := range t.fresh {
+		_, _ = t.pool.get(ctx, q)
+	}
+	t.fresh = nil
 }
