@@ -6,6 +6,9 @@ package voice
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
 
 	"github.com/openteli/teli/internal/teli"
 )
@@ -59,3 +62,142 @@ type Platform interface {
 	// retried job is harmless.
 	DeleteAgent(ctx context.Context, ref Ref) error
 }
+
+// Number is a phone number held on the voice platform.
+type Number struct {
+	PhoneNumber string // E.164
+	Pretty      string // "+1 313-731-6433"
+	AreaCode    string
+	// Type is the platform's provider identifier ("retell-twilio", "sandbox").
+	Type string
+}
+
+// NumberRequest asks the platform for a new number in a US or Canadian area code.
+type NumberRequest struct {
+	AreaCode string
+	Nickname string
+}
+
+// Binding is which agents a number uses: Inbound answers calls to it, Outbound places calls
+// from it. A zero Ref clears the binding.
+type Binding struct {
+	Inbound  Ref
+	Outbound Ref
+	Nickname string
+}
+
+// Numbers provisions, binds and releases numbers on the platform.
+type Numbers interface {
+	ProvisionNumber(ctx context.Context, r NumberRequest) (Number, error)
+	BindNumber(ctx context.Context, phone string, b Binding) error
+	// ReleaseNumber gives the number back; one that is already gone is not an error.
+	ReleaseNumber(ctx context.Context, phone string) error
+}
+
+// CallRequest is an outbound call to place.
+type CallRequest struct {
+	// CallID is ours (teli.Call.ID). It travels with the call (as metadata), so that a call
+	// whose acceptance was lost can be found again (FindCall) instead of being placed twice.
+	CallID string
+	From   string
+	To     string
+	Agent  Ref
+	// Variables are the dynamic variables the agent speaks with ({{first_name}} …).
+	Variables map[string]string
+}
+
+// Placed is the platform's acceptance of a call.
+type Placed struct {
+	PlatformCallID string
+}
+
+// CallRecord is what the platform knows of a call: its call object.
+type CallRecord struct {
+	PlatformCallID string
+	// CallID is ours, from the call's metadata; empty for a call the platform started itself
+	// (an inbound call).
+	CallID    string
+	Direction string // teli.DirectionOutbound | teli.DirectionInbound
+	// AgentID is the platform's agent id.
+	AgentID string
+	From    string
+	To      string
+	// Status is the platform's: registered, ongoing, ended, not_connected, error.
+	Status              string
+	StartedAt           *time.Time
+	EndedAt             *time.Time
+	DurationMS          int64
+	DisconnectionReason string
+	Transcript          string
+	TranscriptObject    json.RawMessage
+	Analysis            *teli.CallAnalysis
+	Cost                json.RawMessage
+	RecordingURL        string
+	Variables           map[string]string
+}
+
+// Event kinds: a call's progress as the platform reports it.
+const (
+	EventStarted  = "call_started"
+	EventEnded    = "call_ended"
+	EventAnalyzed = "call_analyzed"
+)
+
+// Event is one report of a call's progress.
+type Event struct {
+	Kind string
+	Call CallRecord
+}
+
+// Calls places calls and looks them up.
+type Calls interface {
+	PlaceCall(ctx context.Context, r CallRequest) (Placed, error)
+	// FindCall looks up the call placed for our call id; found is false when the platform never
+	// placed one.
+	FindCall(ctx context.Context, callID string) (rec CallRecord, found bool, err error)
+	GetCall(ctx context.Context, platformCallID string) (CallRecord, error)
+}
+
+// InboundCall is a call arriving at one of the platform's numbers, before it is answered.
+type InboundCall struct {
+	From string
+	To   string
+}
+
+// InboundAnswer decides an inbound call: the agent that answers it and its variables; a zero
+// Agent leaves the call unanswered.
+type InboundAnswer struct {
+	Agent     Ref
+	Variables map[string]string
+}
+
+// Sink takes what a platform reports: the call events (a webhook's, or the sandbox's own) and
+// the decision on each inbound call. The conversation service implements it; both the webhook
+// handler of a hosted platform and the sandbox call it, so every call event takes one path.
+type Sink interface {
+	CallEvent(ctx context.Context, platform string, e Event) error
+	AnswerInbound(ctx context.Context, platform string, c InboundCall) (InboundAnswer, error)
+}
+
+// Webhooks verifies and decodes a hosted platform's webhooks. A forged or unsigned request is
+// ErrUnauthorized and must change nothing.
+type Webhooks interface {
+	// ParseEvent decodes a call webhook (call_started, call_ended, call_analyzed).
+	ParseEvent(r *http.Request, body []byte) (Event, error)
+	// ParseInbound decodes an inbound-call webhook (call_inbound).
+	ParseInbound(r *http.Request, body []byte) (InboundCall, error)
+	// InboundResponse is the body that answers an inbound-call webhook.
+	InboundResponse(a InboundAnswer) ([]byte, error)
+}
+
+// Telephony is a voice platform that places and takes calls: agents, numbers and calls.
+type Telephony interface {
+	Platform
+	Numbers
+	Calls
+	// Name names the platform in stored calls ("sandbox", "retell").
+	Name() string
+}
+
+// ErrUnauthorized is a webhook whose signature does not verify.
+var ErrUnauthorized = errors.New("voice: webhook signature does not verify")
