@@ -195,9 +195,10 @@ type AgentFilter struct {
 	Type AgentType
 }
 
-// SandboxVoiceStore persists the sandbox voice platform's agents, which stand where a real voice
-// platform's account would.
+// SandboxVoiceStore persists the sandbox voice platform's agents, numbers and calls, which stand
+// where a real voice platform's account would.
 type SandboxVoiceStore interface {
+	SandboxCallStore
 	// PutAgent inserts or replaces the record with this VoiceAgentID.
 	PutAgent(ctx context.Context, a SandboxVoiceAgent) error
 	GetAgent(ctx context.Context, voiceAgentID string) (SandboxVoiceAgent, error)
