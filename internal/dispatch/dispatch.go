@@ -1,28 +1,25 @@
-// Package dispatch drains the outbox: it claims due outbound messages in batches, runs the send
-// gate on each at the moment of hand-off, sends the survivors through the carrier with bounded
-// concurrency, and records every outcome in one write per batch. Any number of dispatchers may
-// run at once, in one process or many: a message is claimed by exactly one of them.
+// Package dispatch is the message lane of the outbox (package outbox): it claims due outbound
+// messages in batches, runs the send gate on each at the moment of hand-off, draws the survivors
+// from their throughput budgets, sends them through the carrier, and records every outcome in one
+// write per batch. Any number of dispatchers may run at once, in one process or many: a message
+// is claimed by exactly one of them.
 package dispatch
 
 import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/gate"
+	"github.com/openteli/teli/internal/outbox"
 	"github.com/openteli/teli/internal/quiethours"
 	"github.com/openteli/teli/internal/teli"
 )
 
 // Defaults of a Dispatcher.
 const (
-	DefaultBatchSize   = 500
-	DefaultConcurrency = 32
 	// DefaultShortWait is the ShortWait servers use: throughput waits are fractions of a
 	// second, quiet-hours waits are hours.
 	DefaultShortWait = 2 * time.Second
@@ -40,7 +37,7 @@ type Dispatcher struct {
 	Carrier carrier.Carrier
 	Clock   teli.Clock
 	Log     *slog.Logger
-	// BatchSize and Concurrency default to DefaultBatchSize and DefaultConcurrency.
+	// BatchSize and Concurrency default to outbox.DefaultBatchSize and outbox.DefaultConcurrency.
 	BatchSize   int
 	Concurrency int
 	// Wake schedules another dispatch at a time when held messages become due.
@@ -137,99 +134,58 @@ func Take(ctx context.Context, s BudgetStore, keys []string, limits []gate.Limit
 	return granted, next, err
 }
 
-// MaxRun bounds one Run, so that a dispatch job stays well inside the job queue's timeout
-// however slow the carrier; a Run that stops for it reports that more may be due.
-const MaxRun = 20 * time.Second
-
-// Run dispatches batches until nothing is due, or until MaxRun has passed. It returns the
-// number of messages it handed to the carrier, and whether it stopped with work left.
+// Run dispatches batches until nothing is due, or until outbox.MaxRun has passed. It returns
+// the number of messages it handed to the carrier, and whether it stopped with work left.
 func (d *Dispatcher) Run(ctx context.Context) (sent int, more bool, err error) {
-	// Wall time, not the injected clock: this bounds how long the job runs, not when
-	// messages are due.
-	start := time.Now()
-	var soonest time.Time
-	for {
-		n, claimed, next, err := d.batch(ctx)
-		sent += n
-		if err != nil {
-			return sent, false, err
-		}
-		if !next.IsZero() && (soonest.IsZero() || next.Before(soonest)) {
-			soonest = next
-		}
-		if claimed > 0 {
-			if time.Since(start) > MaxRun {
-				return sent, true, nil
-			}
-			continue
-		}
-		wait := soonest.Sub(d.Clock.Now())
-		if soonest.IsZero() || d.ShortWait <= 0 || wait > d.ShortWait || time.Since(start)+wait > MaxRun {
-			return sent, false, nil
-		}
-		// A message held for moments (a throughput budget refilling): wait here rather than
-		// for a scheduled wake-up job, which the job queue may start only seconds later.
-		select {
-		case <-ctx.Done():
-			return sent, false, ctx.Err()
-		case <-time.After(max(wait, 0)):
-		}
-		soonest = time.Time{}
+	r := outbox.Runner[teli.ClaimedMessage, teli.SendOutcome]{
+		Lane: messages{d}, Clock: d.Clock, BatchSize: d.BatchSize, Concurrency: d.Concurrency,
+		Wake: d.Wake, ShortWait: d.ShortWait,
 	}
+	return r.Run(ctx)
 }
 
-// batch claims, decides, sends and records one batch; it reports sends, claims and the
-// earliest instant a message it held becomes due.
-func (d *Dispatcher) batch(ctx context.Context) (sent, claimed int, held time.Time, err error) {
-	// Claim tokens are never shown, so they come from their own random source rather than the
-	// injected one, whose sequence tests use for the ids they compare.
-	token := uuid.NewString()
-	now := d.Clock.Now()
-	req := teli.ClaimRequest{Now: now, Limit: d.batchSize(), Token: token}
-	if d.Lease > 0 {
-		req.LeaseExpiredBefore = now.Add(-d.Lease)
+// messages is the outbox lane of outbound messages.
+type messages struct{ d *Dispatcher }
+
+func (l messages) Claim(ctx context.Context, token string, now time.Time, limit int) ([]teli.ClaimedMessage, error) {
+	req := teli.ClaimRequest{Now: now, Limit: limit, Token: token}
+	if l.d.Lease > 0 {
+		req.LeaseExpiredBefore = now.Add(-l.d.Lease)
 	}
-	msgs, err := d.Store.ClaimDue(ctx, req)
-	if err != nil || len(msgs) == 0 {
-		return 0, 0, time.Time{}, err
+	return l.d.Store.ClaimDue(ctx, req)
+}
+
+func (l messages) Decide(now time.Time, m teli.ClaimedMessage) (teli.SendOutcome, bool) {
+	return l.d.decide(now, m)
+}
+
+func (l messages) Admit(ctx context.Context, msgs []teli.ClaimedMessage, outcomes []teli.SendOutcome, send []bool) error {
+	return l.d.takeBudgets(ctx, msgs, outcomes, send)
+}
+
+func (l messages) Hand(ctx context.Context, m teli.ClaimedMessage, out teli.SendOutcome) teli.SendOutcome {
+	return l.d.send(ctx, m, out)
+}
+
+func (l messages) Finish(ctx context.Context, token string, outcomes []teli.SendOutcome) error {
+	return l.d.Store.FinishSends(ctx, token, outcomes)
+}
+
+func (messages) Handed(o teli.SendOutcome) bool {
+	return o.Status == teli.MessageSent || o.Status == teli.MessageDelivered
+}
+
+// Held is when a message put back to wait is due again.
+func (messages) Held(o teli.SendOutcome) time.Time {
+	if o.Status != teli.MessageQueued {
+		return time.Time{}
 	}
-	outcomes := make([]teli.SendOutcome, len(msgs))
-	send := make([]bool, len(msgs))
-	for i, m := range msgs {
-		outcomes[i], send[i] = d.decide(m)
-	}
-	if err := d.takeBudgets(ctx, msgs, outcomes, send); err != nil {
-		return 0, len(msgs), time.Time{}, err
-	}
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, d.concurrency())
-	for i, m := range msgs {
-		if !send[i] {
-			continue
-		}
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			outcomes[i] = d.send(ctx, m, outcomes[i])
-		})
-	}
-	wg.Wait()
-	if err := d.Store.FinishSends(ctx, token, outcomes); err != nil {
-		return 0, len(msgs), time.Time{}, err
-	}
-	for _, o := range outcomes {
-		if o.Status == teli.MessageSent || o.Status == teli.MessageDelivered {
-			sent++
-		}
-	}
-	held, err = d.wakeForWaits(ctx, outcomes)
-	return sent, len(msgs), held, err
+	return o.NotBefore
 }
 
 // decide runs the gate on one claimed message. It returns the outcome of a refusal, or true
 // when the message may be sent.
-func (d *Dispatcher) decide(m teli.ClaimedMessage) (teli.SendOutcome, bool) {
-	now := d.Clock.Now()
+func (d *Dispatcher) decide(now time.Time, m teli.ClaimedMessage) (teli.SendOutcome, bool) {
 	out := teli.SendOutcome{MessageID: m.ID, CampaignPK: m.CampaignPK, NotBefore: m.NotBefore, At: now}
 	dec := gate.Decide(facts(now, m))
 	switch dec.Verdict {
@@ -414,33 +370,4 @@ func sentStatus(s carrier.Status) teli.MessageStatus {
 		return teli.MessageDelivered
 	}
 	return teli.MessageSent
-}
-
-// wakeForWaits schedules a dispatch for the earliest held message of the batch, and returns
-// that instant.
-func (d *Dispatcher) wakeForWaits(ctx context.Context, outcomes []teli.SendOutcome) (time.Time, error) {
-	var earliest time.Time
-	for _, o := range outcomes {
-		if o.Status == teli.MessageQueued && (earliest.IsZero() || o.NotBefore.Before(earliest)) {
-			earliest = o.NotBefore
-		}
-	}
-	if earliest.IsZero() || d.Wake == nil {
-		return earliest, nil
-	}
-	return earliest, d.Wake(ctx, earliest)
-}
-
-func (d *Dispatcher) batchSize() int {
-	if d.BatchSize > 0 {
-		return d.BatchSize
-	}
-	return DefaultBatchSize
-}
-
-func (d *Dispatcher) concurrency() int {
-	if d.Concurrency > 0 {
-		return d.Concurrency
-	}
-	return DefaultConcurrency
 }
