@@ -113,10 +113,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
 	dispatcher := newDispatcher(cfg, db, sender, o)
-	queue := work.New(db, o.Clock, o.Logger, func(ctx context.Context) error {
+	queue := work.New(db, o.Clock, o.Logger, work.Outboxes{Messages: func(ctx context.Context) error {
 		_, _, err := dispatcher.Run(ctx)
 		return err
-	})
+	}})
 	svc := newServices(cfg, db, platform, queue, o)
 	// The job queue inserts from the moment the database is open; it works jobs only once
 	// StartJobs hands it these workers, by then complete.

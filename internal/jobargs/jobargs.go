@@ -84,3 +84,23 @@ type VoiceAgentDelete struct {
 
 // Kind identifies the job type in the queue.
 func (VoiceAgentDelete) Kind() string { return "voice_agent_delete" }
+
+// DispatchCalls drains the call outbox (package calls). WakeAt, when set, is the Unix second the
+// job was scheduled for: jobs are unique by it, so many calls held until one instant share one
+// wake.
+type DispatchCalls struct {
+	WakeAt int64 `json:"wake_at,omitempty"`
+}
+
+// Kind identifies the job type in the queue.
+func (DispatchCalls) Kind() string { return "dispatch_calls" }
+
+// AfterCall does what a call's end sets off: the extraction of the agent's fields from the
+// transcript. It reads the call when it runs; a call already extracted is left alone.
+type AfterCall struct {
+	TenantID string `json:"tenant_id"`
+	CallID   string `json:"call_id"`
+}
+
+// Kind identifies the job type in the queue.
+func (AfterCall) Kind() string { return "after_call" }

@@ -201,3 +201,8 @@ type Telephony interface {
 
 // ErrUnauthorized is a webhook whose signature does not verify.
 var ErrUnauthorized = errors.New("voice: webhook signature does not verify")
+
+// ErrUnknownOutcome is a request to place a call whose answer was lost (a timeout, a dropped
+// connection): the platform may have placed the call. The caller looks it up (FindCall) rather
+// than placing it again.
+var ErrUnknownOutcome = errors.New("voice: the platform's answer was lost; the call may have been placed")

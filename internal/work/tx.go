@@ -19,7 +19,8 @@ const (
 type Tx struct {
 	teli.Store
 	q        *Queue
-	dispatch bool
+	dispatch bool // messages were queued
+	calls    bool // calls were queued
 	after    []pending
 }
 
@@ -44,7 +45,10 @@ func (q *Queue) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	if done.dispatch {
-		q.kickDispatch()
+		q.messages.kickOff()
+	}
+	if done.calls {
+		q.calls.kickOff()
 	}
 	for _, p := range done.after {
 		q.soon(p.delay, p.run)
@@ -114,4 +118,15 @@ func (tx *Tx) DispatchBulk(ctx context.Context, n int) error {
 		}
 	}
 	return nil
+}
+
+// DispatchCalls asks for the calls tx queued to be placed: in this process right after the
+// commit, and by a job committed with them unless the queue is started (then the periodic sweep
+// and the start-up dispatch are the fallback, as for messages).
+func (tx *Tx) DispatchCalls(ctx context.Context) error {
+	tx.calls = true
+	if tx.q.started() && tx.q.calls.run != nil {
+		return nil
+	}
+	return tx.Enqueue(ctx, jobargs.DispatchCalls{}, teli.JobOpts{})
 }

@@ -32,13 +32,28 @@ type Transactor interface {
 	InTx(ctx context.Context, fn func(tx teli.Store) error) error
 }
 
+// Outboxes are the outboxes a committed transaction may have filled, each drained by one run
+// of its dispatcher: the messages (Messages) and the calls (Calls). A nil one is never drained
+// in process (its jobs and sweeps still drain it).
+type Outboxes struct {
+	Messages func(context.Context) error
+	Calls    func(context.Context) error
+}
+
+// outbox is one outbox the queue drains on a kick.
+type outbox struct {
+	name string
+	run  func(context.Context) error
+	kick chan struct{}
+}
+
 // Queue runs the transactions that set off work, and that work in process while started.
 type Queue struct {
 	store    Transactor
 	clock    teli.Clock
 	log      *slog.Logger
-	dispatch func(context.Context) error
-	kick     chan struct{}
+	messages *outbox
+	calls    *outbox
 	slots    chan struct{}
 
 	mu      sync.Mutex
@@ -48,12 +63,14 @@ type Queue struct {
 	running sync.WaitGroup
 }
 
-// New returns a Queue over store. dispatch runs one dispatch of the outbox; the queue calls it
-// when a committed transaction queued messages.
-func New(store Transactor, clock teli.Clock, log *slog.Logger, dispatch func(context.Context) error) *Queue {
+// New returns a Queue over store. The queue drains an outbox in process when a committed
+// transaction filled it.
+func New(store Transactor, clock teli.Clock, log *slog.Logger, o Outboxes) *Queue {
 	return &Queue{
-		store: store, clock: clock, log: log, dispatch: dispatch,
-		kick: make(chan struct{}, 1), slots: make(chan struct{}, maxInProcess), timers: map[*time.Timer]struct{}{},
+		store: store, clock: clock, log: log,
+		messages: &outbox{name: "message dispatch", run: o.Messages, kick: make(chan struct{}, 1)},
+		calls:    &outbox{name: "call dispatch", run: o.Calls, kick: make(chan struct{}, 1)},
+		slots:    make(chan struct{}, maxInProcess), timers: map[*time.Timer]struct{}{},
 	}
 }
 
@@ -63,7 +80,11 @@ func (q *Queue) Start(ctx context.Context) {
 	defer q.mu.Unlock()
 	ctx, q.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	q.ctx = ctx
-	q.running.Go(func() { q.dispatchOnKick(ctx) })
+	for _, o := range []*outbox{q.messages, q.calls} {
+		if o.run != nil {
+			q.running.Go(func() { q.drainOnKick(ctx, o) })
+		}
+	}
 }
 
 // Stop drops work not yet started, cancels what runs (a dispatch under way finishes), and waits
@@ -121,27 +142,27 @@ func (q *Queue) soon(delay time.Duration, fn func(context.Context)) {
 	q.timers[t] = struct{}{}
 }
 
-// kickDispatch asks for a dispatch; it never blocks.
-func (q *Queue) kickDispatch() {
+// kickOff asks for a drain of o; it never blocks.
+func (o *outbox) kickOff() {
 	select {
-	case q.kick <- struct{}{}:
-	default: // a dispatch is already asked for; it will see these messages too
+	case o.kick <- struct{}{}:
+	default: // a drain is already asked for; it will see these rows too
 	}
 }
 
-// dispatchOnKick dispatches as soon as a transaction has queued messages, so a person's message
-// goes out within milliseconds rather than when the job queue next polls. Messages queued while
-// a dispatch runs are picked up by the next one.
-func (q *Queue) dispatchOnKick(ctx context.Context) {
+// drainOnKick drains o as soon as a transaction has filled it, so a person's message or call
+// goes out within milliseconds rather than when the job queue next polls. Rows queued while a
+// drain runs are picked up by the next one.
+func (q *Queue) drainOnKick(ctx context.Context, o *outbox) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-q.kick:
-			// A dispatch that started finishes even if stopping begins: its carrier calls
-			// must not be cut off halfway.
-			if err := q.dispatch(context.WithoutCancel(ctx)); err != nil {
-				q.log.Warn("dispatch after a request failed; the queued job will retry", "err", err)
+		case <-o.kick:
+			// A drain that started finishes even if stopping begins: its carrier or platform
+			// requests must not be cut off halfway.
+			if err := o.run(context.WithoutCancel(ctx)); err != nil {
+				q.log.Warn(o.name+" after a request failed; the queued job will retry", "err", err)
 			}
 		}
 	}
