@@ -2,23 +2,18 @@ package conversation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/openteli/teli/internal/extraction"
 	"github.com/openteli/teli/internal/jobargs"
 	"github.com/openteli/teli/internal/keyword"
-	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/phone"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/teli"
 	"github.com/openteli/teli/internal/work"
 )
-
-// extractionSchemaName names the structured output of an extraction.
-const extractionSchemaName = "lead_extraction"
 
 // ScheduleExtraction queues a fresh extraction of the thread after its latest message,
 // debounced like replies: only the job for the newest message does the work.
@@ -59,19 +54,20 @@ func (s *Service) Extract(ctx context.Context, job jobargs.Extract) error {
 	if agent, err := s.store.GetAgent(ctx, th.TenantID, camp.AgentID); err == nil {
 		fields = append(fields, agent.ExtractionFields...)
 	}
-	fields = mergeFields(fields, camp.Settings.ExtractionFields)
-	req := extractionRequest(camp, fields, history)
-	callCtx, cancel := context.WithTimeout(ctx, s.ai.Timeout)
-	resp, err := s.llm.Complete(callCtx, req)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("extraction: %w", err)
+	req := extraction.Request{
+		Medium: extraction.SMS, Objective: camp.Settings.ObjectivePrompt,
+		Fields: extraction.MergeFields(fields, camp.Settings.ExtractionFields),
 	}
-	e, err := parseExtraction(resp.JSON, fields)
-	if err != nil {
-		return fmt.Errorf("extraction: %w", err)
+	for _, m := range history {
+		if m.Inbound || sentOrPending(m.Status) {
+			req.Turns = append(req.Turns, extraction.Turn{Contact: m.Inbound, Text: m.Body})
+		}
 	}
-	return s.saveExtraction(ctx, camp, th, history[at], e)
+	res, err := extraction.Run(ctx, s.llm, s.ai.Timeout, req)
+	if err != nil {
+		return err
+	}
+	return s.saveExtraction(ctx, camp, th, history[at], res.Extraction)
 }
 
 // saveExtraction stores e and acts on what it says about consent, in one transaction.
@@ -102,103 +98,6 @@ func (s *Service) saveExtraction(ctx context.Context, camp teli.Campaign, th tel
 		}
 		return tx.QueueMessages(ctx, *reply)
 	})
-}
-
-// mergeFields appends the campaign's fields the agent does not already have.
-func mergeFields(agent, campaign []teli.ExtractionField) []teli.ExtractionField {
-	out := slices.Clone(agent)
-	for _, f := range campaign {
-		if !slices.ContainsFunc(out, func(g teli.ExtractionField) bool { return strings.EqualFold(g.Name, f.Name) }) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// extractionRequest asks for every field (as a string, empty when unknown) and the outcome.
-func extractionRequest(camp teli.Campaign, fields []teli.ExtractionField, history []teli.Message) llm.Request {
-	props := map[string]any{}
-	required := []string{}
-	for _, f := range fields {
-		props[f.Name] = map[string]any{"type": "string", "description": f.EffectiveDescription() + ". Empty if not stated."}
-		required = append(required, f.Name)
-	}
-	schema := map[string]any{
-		"type": "object", "additionalProperties": false,
-		"required": []string{"extracted_fields", "lead_outcome", "objective_met", "do_not_message", "call_transferred", "call_scheduled", "call_scheduled_time"},
-		"properties": map[string]any{
-			"extracted_fields": map[string]any{"type": "object", "additionalProperties": false, "properties": props, "required": required},
-			"lead_outcome": map[string]any{"type": "string", "enum": []string{
-				teli.OutcomeQualified, teli.OutcomeNotInterested, teli.OutcomeDNC, teli.OutcomeTransferred, teli.OutcomePending}},
-			"objective_met":       map[string]any{"type": "boolean"},
-			"do_not_message":      map[string]any{"type": "boolean", "description": "The contact asked, in any words, to receive no more messages."},
-			"call_transferred":    map[string]any{"type": "boolean"},
-			"call_scheduled":      map[string]any{"type": "boolean"},
-			"call_scheduled_time": map[string]any{"type": "string", "description": "ISO-8601 time of a scheduled call, or empty."},
-		},
-	}
-	raw, _ := json.Marshal(schema) // a map of plain values always marshals
-	var sys strings.Builder
-	sys.WriteString("Read the SMS conversation between a business and a contact and extract the requested facts. " +
-		"Use only what the contact said or confirmed; leave a field empty when it was not stated. " +
-		"lead_outcome: qualified (interested and meets the objective), not_interested, dnc (asked never to be contacted), " +
-		"transferred (handed to a person), pending (still talking).")
-	if o := strings.TrimSpace(camp.Settings.ObjectivePrompt); o != "" {
-		fmt.Fprintf(&sys, " The campaign's objective: %s", o)
-	}
-	var transcript strings.Builder
-	for _, m := range history {
-		who := "Business"
-		if m.Inbound {
-			who = "Contact"
-		} else if !sentOrPending(m.Status) {
-			continue
-		}
-		fmt.Fprintf(&transcript, "%s: %s\n", who, m.Body)
-	}
-	return llm.Request{
-		System:   sys.String(),
-		Messages: []llm.Message{{Role: llm.RoleUser, Content: transcript.String()}},
-		Schema:   &llm.Schema{Name: extractionSchemaName, JSON: raw, Strict: true}, MaxTokens: 800,
-	}
-}
-
-// parseExtraction reads the model's JSON tolerantly: values of any JSON type become strings,
-// unknown fields are dropped, a missing or unknown outcome is pending.
-func parseExtraction(raw json.RawMessage, fields []teli.ExtractionField) (teli.Extraction, error) {
-	var doc struct {
-		Fields            map[string]any `json:"extracted_fields"`
-		LeadOutcome       string         `json:"lead_outcome"`
-		ObjectiveMet      bool           `json:"objective_met"`
-		DoNotMessage      bool           `json:"do_not_message"`
-		CallTransferred   bool           `json:"call_transferred"`
-		CallScheduled     bool           `json:"call_scheduled"`
-		CallScheduledTime string         `json:"call_scheduled_time"`
-	}
-	if len(raw) == 0 {
-		return teli.Extraction{}, errors.New("the model returned no JSON")
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return teli.Extraction{}, fmt.Errorf("the model's JSON does not match the schema: %w", err)
-	}
-	e := teli.Extraction{
-		Fields: map[string]string{}, LeadOutcome: doc.LeadOutcome, ObjectiveMet: doc.ObjectiveMet,
-		DoNotMessage: doc.DoNotMessage, CallTransferred: doc.CallTransferred, CallScheduled: doc.CallScheduled,
-		CallScheduledTime: modelText(doc.CallScheduledTime),
-	}
-	for _, f := range fields {
-		if v, ok := doc.Fields[f.Name]; ok && v != nil {
-			if s := modelText(fmt.Sprint(v)); s != "" {
-				e.Fields[f.Name] = s
-			}
-		}
-	}
-	switch e.LeadOutcome {
-	case teli.OutcomeQualified, teli.OutcomeNotInterested, teli.OutcomeDNC, teli.OutcomeTransferred, teli.OutcomePending:
-	default:
-		e.LeadOutcome = teli.OutcomePending
-	}
-	return e, nil
 }
 
 // ThreadExtraction returns the latest extraction of a thread, or nil when there is none (the
