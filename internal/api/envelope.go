@@ -55,6 +55,8 @@ func statusOf(c teli.Code) int {
 		return http.StatusNotFound
 	case teli.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case teli.CodeUpstream:
+		return http.StatusBadGateway
 	default:
 		return http.StatusInternalServerError
 	}

@@ -139,6 +139,9 @@ const (
 	CallPurposeSMSToVoice = "sms_to_voice" // the SMS agent asked for a call
 )
 
+// NewCallID mints a call id in the platform's format: "call_" + 27 hex characters.
+func NewCallID(ids IDSource) string { return "call_" + ids.Hex(27) }
+
 // Call is one phone call, outbound or inbound.
 type Call struct {
 	// ID is "call_" + 27 hex characters.
@@ -262,6 +265,9 @@ type CallOutcome struct {
 // CallUpdate is what a platform reported of a call (a webhook, or a lookup): it moves the call
 // forward and never back (CallRank), and fills what the report carries.
 type CallUpdate struct {
+	// CallID, when set, names the call by our id (a platform that carries it in the call's
+	// metadata); else Platform and PlatformCallID name it.
+	CallID              string
 	Platform            string
 	PlatformCallID      string
 	Status              CallStatus

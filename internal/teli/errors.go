@@ -25,9 +25,12 @@ const (
 	// CodeUnavailable means a dependency (a voice platform, say) failed; retrying may help.
 	CodeUnavailable
 	// CodeWrongState means the object's status does not allow the change asked for: a campaign
-	// lifecycle action the transition table does not hold (pausing a completed campaign). Only
-	// that: the Teli API's own conflicts (duplicates) are CodeConflict.
+	// lifecycle action the transition table does not hold (resuming an active campaign), an
+	// agent still in use. The Teli API's own conflicts (duplicates) are CodeConflict.
 	CodeWrongState
+	// CodeUpstream means the voice platform (or another provider the request acts through)
+	// failed partway: nothing was changed here, and the same request may be retried.
+	CodeUpstream
 )
 
 // Error is a domain error whose Message is safe to show to the API caller verbatim. Detail is an

@@ -97,6 +97,7 @@ type Store interface {
 
 	ConversationStore
 	AIStore
+	VoiceStore
 
 	SandboxVoice() SandboxVoiceStore
 }

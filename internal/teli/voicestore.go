@@ -40,6 +40,9 @@ type VoiceStore interface {
 	// DeleteVoiceCampaign deletes the campaign and its leads and cancels its queued calls; the
 	// calls made stay in the call history.
 	DeleteVoiceCampaign(ctx context.Context, tenantID, pk string, at time.Time) error
+	// GetVoiceCampaignByPK finds the tenant's campaign (not deleted) by its internal key,
+	// without Progress.
+	GetVoiceCampaignByPK(ctx context.Context, tenantID, pk string) (VoiceCampaign, error)
 	// RecordLeadAttempt counts a call placed to a lead (attempted) and, when settled, marks the
 	// lead done; an active campaign whose every lead is settled becomes completed.
 	RecordLeadAttempt(ctx context.Context, campaignPK, phone string, attempted, settled bool, at time.Time) error
@@ -56,10 +59,19 @@ type VoiceStore interface {
 	// FinishCalls records outcomes of calls still claimed under token; outcomes with status
 	// placing are left claimed.
 	FinishCalls(ctx context.Context, token string, outcomes []CallOutcome) error
-	// ApplyCallUpdate moves the call with u's platform call id forward (CallRank) and fills what
+	// ApplyCallUpdate moves the call with u's CallID (when set, also recording u's platform call
+	// id on it), else with u's platform and platform call id, forward (CallRank) and fills what
 	// u carries; a stale or repeated report changes nothing. It returns the call as stored and
 	// whether it changed; ErrNotFound when no call has that platform id.
 	ApplyCallUpdate(ctx context.Context, u CallUpdate) (Call, bool, error)
+	// ClaimCallFollowUp marks the end of the tenant's call as followed up (redial, settlement,
+	// extraction); it reports true only to the first claim, so a repeated report of a call's end
+	// never sets anything off twice.
+	ClaimCallFollowUp(ctx context.Context, tenantID, callID string, at time.Time) (bool, error)
+	// StaleLiveCalls lists placed calls (dialing or ongoing, with a platform call id) last
+	// updated before before, in any tenant, least recently updated first, at most limit: calls
+	// whose end the platform may never have reported.
+	StaleLiveCalls(ctx context.Context, before time.Time, limit int) ([]Call, error)
 	// GetCall returns one call of the tenant.
 	GetCall(ctx context.Context, tenantID, callID string) (Call, error)
 	// CallByPlatformID finds a call by its platform's id, in any tenant.

@@ -206,3 +206,7 @@ var ErrUnauthorized = errors.New("voice: webhook signature does not verify")
 // connection): the platform may have placed the call. The caller looks it up (FindCall) rather
 // than placing it again.
 var ErrUnknownOutcome = errors.New("voice: the platform's answer was lost; the call may have been placed")
+
+// ErrRejected is a call the platform refused for good (an unknown agent, a number it does not
+// hold, an invalid destination): placing it again would fail the same way.
+var ErrRejected = errors.New("voice: the platform refused the call")

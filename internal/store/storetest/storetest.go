@@ -39,7 +39,7 @@ type testCase struct {
 // cases lists every test of the suite, grouped by the file that holds them.
 func cases() []testCase {
 	var all []testCase
-	for _, group := range [][]testCase{tenancyCases(), userCases(), agentCases(), contactCases(), campaignCases(), conversationCases(), aiCases(), sandboxCases(), txCases()} {
+	for _, group := range [][]testCase{tenancyCases(), userCases(), agentCases(), contactCases(), campaignCases(), conversationCases(), aiCases(), sandboxCases(), voiceCases(), txCases()} {
 		all = append(all, group...)
 	}
 	return all

@@ -1,0 +1,129 @@
+-- Voice calling: numbers on the voice platform, voice campaigns with their leads, and calls.
+-- The calls table is also the call outbox: queued rows are claimed by the call dispatcher and
+-- placed through the calling gate, then moved forward by the platform's reports.
+
+-- +goose Up
+CREATE TABLE voice_numbers (
+    id                TEXT    NOT NULL PRIMARY KEY,
+    tenant_id         TEXT    NOT NULL REFERENCES tenants (id),
+    organization_id   TEXT    NOT NULL REFERENCES organizations (unique_id),
+    user_id           TEXT    NOT NULL REFERENCES users (unique_id),
+    phone_number      TEXT    NOT NULL,
+    area_code         TEXT    NOT NULL,
+    nickname          TEXT    NOT NULL,
+    type              TEXT    NOT NULL,
+    inbound_agent_id  TEXT    NOT NULL, -- '' when unset
+    outbound_agent_id TEXT    NOT NULL, -- '' when unset
+    created_at        INTEGER NOT NULL,
+    released_at       INTEGER
+) STRICT;
+
+-- A phone number is held by one live row at a time; released rows stay as history.
+CREATE UNIQUE INDEX voice_numbers_live_idx ON voice_numbers (phone_number) WHERE released_at IS NULL;
+-- A tenant's number, live or released, by phone number.
+CREATE INDEX voice_numbers_phone_idx ON voice_numbers (phone_number, released_at);
+CREATE INDEX voice_numbers_organization_idx ON voice_numbers (tenant_id, organization_id, created_at);
+
+CREATE TABLE voice_campaigns (
+    pk                 TEXT    NOT NULL PRIMARY KEY,
+    campaign_id        TEXT    NOT NULL,
+    tenant_id          TEXT    NOT NULL REFERENCES tenants (id),
+    organization_id    TEXT    NOT NULL REFERENCES organizations (unique_id),
+    user_id            TEXT    NOT NULL REFERENCES users (unique_id),
+    agent_id           TEXT    NOT NULL REFERENCES agents (id),
+    caller_number      TEXT    NOT NULL,
+    number_pool        TEXT    NOT NULL, -- JSON array of E.164 numbers
+    begin_at           INTEGER NOT NULL,
+    end_at             INTEGER NOT NULL,
+    redial_enabled     INTEGER NOT NULL CHECK (redial_enabled IN (0, 1)),
+    retry_limit        INTEGER NOT NULL,
+    call_interval_days INTEGER NOT NULL,
+    status             TEXT    NOT NULL,
+    created_at         INTEGER NOT NULL,
+    modified_at        INTEGER NOT NULL,
+    deleted_at         INTEGER
+) STRICT;
+
+-- A deleted campaign frees its campaign_id for a new one.
+CREATE UNIQUE INDEX voice_campaigns_id_idx ON voice_campaigns (tenant_id, campaign_id) WHERE deleted_at IS NULL;
+CREATE INDEX voice_campaigns_organization_idx ON voice_campaigns (organization_id, user_id, created_at);
+-- The campaigns that keep an agent in use.
+CREATE INDEX voice_campaigns_agent_idx ON voice_campaigns (tenant_id, agent_id)
+    WHERE deleted_at IS NULL AND status IN ('active', 'paused');
+
+CREATE TABLE voice_leads (
+    campaign_pk TEXT    NOT NULL REFERENCES voice_campaigns (pk),
+    phone       TEXT    NOT NULL,
+    variables   TEXT    NOT NULL, -- JSON object of dynamic variables
+    attempts    INTEGER NOT NULL,
+    settled     INTEGER NOT NULL CHECK (settled IN (0, 1)),
+    PRIMARY KEY (campaign_pk, phone)
+) STRICT;
+
+CREATE TABLE calls (
+    id                   TEXT    NOT NULL PRIMARY KEY,
+    tenant_id            TEXT    NOT NULL,
+    organization_id      TEXT    NOT NULL,
+    user_id              TEXT    NOT NULL,
+    campaign_pk          TEXT,             -- NULL outside a voice campaign
+    sms_campaign_pk      TEXT,             -- NULL unless the SMS agent asked for the call
+    agent_id             TEXT    NOT NULL,
+    voice_agent_id       TEXT    NOT NULL,
+    direction            TEXT    NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+    purpose              TEXT    NOT NULL,
+    from_number          TEXT    NOT NULL,
+    to_number            TEXT    NOT NULL,
+    lead                 TEXT    NOT NULL,
+    status               TEXT    NOT NULL,
+    reason               TEXT    NOT NULL,
+    attempt              INTEGER NOT NULL,
+    not_before           INTEGER NOT NULL,
+    expires_at           INTEGER,
+    variables            TEXT    NOT NULL, -- JSON object of dynamic variables
+    platform             TEXT    NOT NULL,
+    platform_call_id     TEXT    NOT NULL, -- '' until the platform accepted the call
+    started_at           INTEGER,
+    ended_at             INTEGER,
+    duration_ms          INTEGER NOT NULL,
+    disconnection_reason TEXT    NOT NULL,
+    transcript           TEXT    NOT NULL,
+    transcript_object    TEXT,             -- JSON array, verbatim; NULL when none
+    analysis             TEXT,             -- JSON CallAnalysis; NULL when none
+    -- Copied out of analysis so that listing filters on them; NULL without an analysis.
+    user_sentiment       TEXT,
+    call_successful      INTEGER CHECK (call_successful IN (0, 1)),
+    cost                 TEXT,             -- JSON, verbatim; NULL when none
+    recording_url        TEXT    NOT NULL,
+    extraction           TEXT,             -- JSON Extraction; NULL when none
+    extracted_at         INTEGER,
+    claim_token          TEXT,
+    followed_up_at       INTEGER,
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL
+) STRICT;
+
+-- The dispatcher's queue, and the claims whose dispatcher may have died, found by claim age.
+CREATE INDEX calls_due_idx ON calls (not_before, id) WHERE status = 'queued';
+CREATE INDEX calls_placing_idx ON calls (updated_at, id) WHERE status = 'placing';
+-- The calling gate's counts of live calls: to a lead, from a number, in a campaign.
+CREATE INDEX calls_live_lead_idx ON calls (organization_id, lead) WHERE status IN ('placing', 'dialing', 'ongoing');
+CREATE INDEX calls_live_from_idx ON calls (from_number) WHERE status IN ('placing', 'dialing', 'ongoing');
+CREATE INDEX calls_live_campaign_idx ON calls (campaign_pk) WHERE status IN ('placing', 'dialing', 'ongoing');
+-- A campaign's queued calls, canceled when it ends or is deleted.
+CREATE INDEX calls_campaign_queued_idx ON calls (campaign_pk) WHERE status = 'queued';
+-- Reports name a call by the platform's id.
+CREATE UNIQUE INDEX calls_platform_idx ON calls (platform, platform_call_id) WHERE platform_call_id <> '';
+-- Listing an organization's calls, newest first by start (else creation) time.
+CREATE INDEX calls_list_idx ON calls (tenant_id, organization_id, coalesce(started_at, created_at), id);
+-- A number's extracted calls.
+CREATE INDEX calls_extractions_idx ON calls (tenant_id, lead, coalesce(started_at, created_at), id)
+    WHERE extraction IS NOT NULL;
+-- Placed calls whose end may never have been reported, least recently updated first.
+CREATE INDEX calls_stale_idx ON calls (updated_at, id)
+    WHERE status IN ('dialing', 'ongoing') AND platform_call_id <> '';
+
+-- +goose Down
+DROP TABLE calls;
+DROP TABLE voice_leads;
+DROP TABLE voice_campaigns;
+DROP TABLE voice_numbers;
