@@ -5,7 +5,7 @@
 //	teli migrate   apply database migrations (required before serve on PostgreSQL)
 //	teli admin     manage tenants and API keys
 //	teli bench     measure the API, a campaign launch and manual sends (teli bench help)
-//	teli sandbox   play a contact texting a sandbox number (teli sandbox help)
+//	teli sandbox   play a contact texting, or a person on a call (teli sandbox help)
 //	teli health    ask a running server whether it is up (a container's health check)
 //	teli version   print the version
 package main
@@ -33,7 +33,7 @@ commands:
   migrate   apply database migrations
   admin     manage tenants and API keys (teli admin help)
   bench     measure the server: teli bench api | launch | send (teli bench help)
-  sandbox   play a contact texting a sandbox number (teli sandbox reply --from N --to N TEXT...)
+  sandbox   play a contact texting (teli sandbox reply ...) or on a call (teli sandbox call ...)
   health    ask a running server whether it is up (for container health checks)
   version   print the version
 

@@ -17,9 +17,11 @@ import (
 )
 
 const sandboxUsage = `usage: teli sandbox reply --from NUMBER --to NUMBER [--url URL] [--api-key KEY] MESSAGE TEXT...
+       teli sandbox call dial|say|hangup ...   (teli sandbox call help)
 
 Plays a contact on the sandbox carrier: the running server receives MESSAGE TEXT as an SMS
-from --from to --to, one of your numbers, exactly as if a phone had sent it.
+from --from to --to, one of your numbers, exactly as if a phone had sent it. On the sandbox
+voice platform, "teli sandbox call" plays the person on a call.
 
   --from NUMBER   the contact's number, E.164 (+15551234567)
   --to NUMBER     your sending number, E.164 (+13135550000)
@@ -41,13 +43,17 @@ type sandboxReply struct {
 	Body           string `json:"body"`
 }
 
-// sandboxCommand runs `teli sandbox …`; `reply` is the only subcommand.
+// sandboxCommand runs `teli sandbox …`: `reply` plays a contact texting, `call` a person on
+// the phone.
 func sandboxCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if err := helpOnly(sandboxUsage, args); err != nil {
 		return err
 	}
 	if len(args) == 0 {
 		return badUsage(sandboxUsage, "no sandbox command given")
+	}
+	if args[0] == "call" {
+		return sandboxCallCommand(ctx, args[1:], getenv, stdout)
 	}
 	if args[0] != "reply" {
 		return badUsage(sandboxUsage, "unknown sandbox command %q", args[0])

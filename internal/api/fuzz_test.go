@@ -53,11 +53,27 @@ var bodyExamples = map[string]struct{ path, body string }{
 	"POST /v1/sms/bulk-send": {"/v1/sms/bulk-send", `{"campaign_id": "${campaign}", "phone_numbers": ["+13135550001", "+13135550002"],
 		"message": "Hi {{first_name}}"}`},
 	"POST /v1/sandbox/inbound": {"/v1/sandbox/inbound", `{"from": "+13135550002", "to": "+13135727768", "body": "Yes"}`},
+	"POST /v1/voice/phone-numbers/create": {"/v1/voice/phone-numbers/create",
+		`{"area_code": "313", "user_id": "${admin}", "organization_id": "${org}", "tenant_id": "default", "nickname": "Fuzz line"}`},
+	"POST /v1/voice/phone-numbers/{phone_number}/update-agent": {"/v1/voice/phone-numbers/${voice_number}/update-agent",
+		`{"inbound_agent_id": "${voice_agent}", "outbound_agent_id": "", "nickname": "Desk"}`},
+	"POST /v1/voice/campaigns": {"/v1/voice/campaigns", `{"voice_agent_id": "${voice_agent}", "agent_outbound_number": "${voice_number}",
+		"organization_id": "${org}", "user_id": "${admin}", "number_pool": [{"phone_number": "${voice_number}"}],
+		"campaign_begin_time": "2026-03-02T15:00:00Z", "redial_enabled": true, "redial_config": {"retry_limit": 1, "call_interval_days": 1},
+		"leads": [{"phone_number": "+13135550040", "first_name": "Kim", "loan_amount": "350000"}]}`},
+	"POST /v1/voice/calls": {"/v1/voice/calls", `{"from_number": "${voice_number}", "to_number": "+13135550041",
+		"voice_agent_id": "${voice_agent}", "dynamic_variables": {"first_name": "Lou"}}`},
+	// The quiet server runs no simulation, so these are refused (a number not ours, an unknown
+	// call): what is checked is that bad input is refused the same way and changes nothing.
+	"POST /v1/sandbox/calls":               {"/v1/sandbox/calls", `{"from": "+13135550042", "to": "+13135550199"}`},
+	"POST /v1/sandbox/calls/{call_id}/say": {"/v1/sandbox/calls/call_00000000000000000000000000/say", `{"text": "Hello?"}`},
 }
 
 // bodylessRoutes are the POST routes that read no body.
 var bodylessRoutes = []string{
 	"POST /v1/campaigns/{campaign_id}/pause", "POST /v1/campaigns/{campaign_id}/resume", "POST /v1/campaigns/{campaign_id}/end",
+	"POST /v1/voice/campaigns/{campaign_id}/pause", "POST /v1/voice/campaigns/{campaign_id}/resume",
+	"POST /v1/sandbox/calls/{call_id}/hangup",
 }
 
 // fuzzRoute is one route's example body, as a value, with every value in it that the fuzzer

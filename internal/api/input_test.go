@@ -21,7 +21,7 @@ type inputServer struct {
 	h  http.Handler
 	fp *dbtest.Fingerprinter
 	// vars fill the ${name} placeholders of paths and bodies: org, admin, user, agent,
-	// voice_agent, campaign, list, lead and message.
+	// voice_agent, voice_number, campaign, list, lead and message.
 	vars map[string]string
 }
 
@@ -36,6 +36,8 @@ func newInputServer(t testing.TB, b apitest.Backend) *inputServer {
 		"starting_message": "Hi {{first_name}}", "prompt": "Be brief.", "organization_id": "${org}", "user_id": "${admin}"}`)
 	s.create(t, "voice_agent", "agent_id", "POST", "/v1/agents", `{"agent_type": "voice", "agent_name": "Caller",
 		"prompt": "Be brief.", "organization_id": "${org}", "user_id": "${admin}"}`)
+	s.create(t, "voice_number", "phone_number", "POST", "/v1/voice/phone-numbers/create",
+		`{"area_code": "313", "user_id": "${admin}", "organization_id": "${org}"}`)
 	s.create(t, "campaign", "campaign_id", "POST", "/v1/campaigns", `{"campaign_id": "${campaign}", "campaign_name": "Refi",
 		"organization_id": "${org}", "user_id": "${admin}", "sms_agent_id": "${agent}", "teli_sms_number": "+13135727768",
 		"contacts": [{"phone_number": "+13135550001", "first_name": "Ann"}, {"phone_number": "+13135550002", "first_name": "Bo"}]}`)

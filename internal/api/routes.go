@@ -47,10 +47,36 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/sms/extractions/{thread_id}", s.authed(s.threadExtraction))
 	m.Handle("GET /v1/sms/extractions/phone/{phone_number}", s.authed(s.phoneExtractions))
 
+	m.Handle("POST /v1/voice/phone-numbers/create", s.authed(s.createVoiceNumber))
+	m.Handle("GET /v1/voice/phone-numbers", s.authed(s.listVoiceNumbers))
+	m.Handle("POST /v1/voice/phone-numbers/{phone_number}/update-agent", s.authed(s.updateVoiceNumber))
+	m.Handle("DELETE /v1/voice/phone-numbers/{phone_number}", s.authed(s.releaseVoiceNumber))
+
+	m.Handle("POST /v1/voice/campaigns", s.upload(s.createVoiceCampaign))
+	m.Handle("GET /v1/voice/campaigns", s.authed(s.listVoiceCampaigns))
+	m.Handle("GET /v1/voice/campaigns/{campaign_id}", s.authed(s.getVoiceCampaign))
+	m.Handle("POST /v1/voice/campaigns/{campaign_id}/pause", s.authed(s.pauseVoiceCampaign))
+	m.Handle("POST /v1/voice/campaigns/{campaign_id}/resume", s.authed(s.resumeVoiceCampaign))
+	m.Handle("DELETE /v1/voice/campaigns/{campaign_id}", s.authed(s.deleteVoiceCampaign))
+
+	m.Handle("GET /v1/voice/calls", s.authed(s.listCalls))
+	m.Handle("POST /v1/voice/calls", s.authed(s.placeCall))
+	m.Handle("GET /v1/voice/calls/{call_id}", s.authed(s.getCall))
+	m.Handle("GET /v1/voice/calls/{call_id}/extractions", s.authed(s.callExtraction))
+	m.Handle("GET /v1/voice/extractions/phone/{phone_number}", s.authed(s.phoneCallExtractions))
+
 	// Carrier webhooks carry the carrier's signature instead of an API key.
 	m.Handle("POST /webhooks/{carrier}/inbound", s.public(s.carrierInbound))
 	m.Handle("POST /webhooks/{carrier}/status/{message_id}", s.public(s.carrierStatus))
 	if s.serveSandboxInbound {
 		m.Handle("POST /v1/sandbox/inbound", s.authed(s.sandboxInbound))
+	}
+	// Voice platform webhooks carry the platform's signature instead of an API key.
+	m.Handle("POST /voice/webhooks/{platform}", s.public(s.voiceEvent))
+	m.Handle("POST /voice/webhooks/{platform}/inbound", s.public(s.voiceInbound))
+	if s.sandboxPhone != nil {
+		m.Handle("POST /v1/sandbox/calls", s.authed(s.sandboxDial))
+		m.Handle("POST /v1/sandbox/calls/{call_id}/say", s.authed(s.sandboxSay))
+		m.Handle("POST /v1/sandbox/calls/{call_id}/hangup", s.authed(s.sandboxHangup))
 	}
 }

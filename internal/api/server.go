@@ -22,6 +22,8 @@ type Server struct {
 	maxUploadBytes      int64
 	carrier             carrier.Carrier
 	serveSandboxInbound bool
+	voice               VoicePlatform
+	sandboxPhone        SandboxPhone
 	mux                 *http.ServeMux
 }
 
@@ -38,13 +40,17 @@ type Options struct {
 	// Carrier had received it. The composition root sets it when Carrier is the sandbox: a
 	// real carrier's inbound messages arrive only through its signed webhooks.
 	SandboxInbound bool
+	// Voice is the hosted voice platform whose webhooks the server takes (nil with the sandbox).
+	Voice VoicePlatform
+	// SandboxPhone, set when the voice platform is the sandbox, serves /v1/sandbox/calls.
+	SandboxPhone SandboxPhone
 }
 
 // New returns the API with every route registered.
 func New(o Options) *Server {
 	s := &Server{svc: o.Services, log: o.Logger, maxBodyBytes: o.MaxBodyBytes,
 		maxUploadBytes: max(o.MaxUploadBytes, o.MaxBodyBytes), carrier: o.Carrier,
-		serveSandboxInbound: o.SandboxInbound, mux: http.NewServeMux()}
+		serveSandboxInbound: o.SandboxInbound, voice: o.Voice, sandboxPhone: o.SandboxPhone, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/calling"
 	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/service/outbound"
@@ -15,4 +16,5 @@ type Services struct {
 	Leads        *leads.Service
 	Outbound     *outbound.Service
 	Conversation *conversation.Service
+	Calling      *calling.Service
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/openteli/teli/internal/api"
+	"github.com/openteli/teli/internal/calls"
 	"github.com/openteli/teli/internal/carrier"
 	"github.com/openteli/teli/internal/clock"
 	"github.com/openteli/teli/internal/config"
@@ -26,6 +27,7 @@ import (
 	"github.com/openteli/teli/internal/llm"
 	"github.com/openteli/teli/internal/service"
 	"github.com/openteli/teli/internal/service/agents"
+	"github.com/openteli/teli/internal/service/calling"
 	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/leads"
 	"github.com/openteli/teli/internal/service/outbound"
@@ -33,6 +35,7 @@ import (
 	"github.com/openteli/teli/internal/store/postgres"
 	"github.com/openteli/teli/internal/store/sqlite"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
 	"github.com/openteli/teli/internal/voice/sandbox"
 	"github.com/openteli/teli/internal/work"
 	"github.com/openteli/teli/internal/workers"
@@ -59,6 +62,9 @@ type Options struct {
 	// Carrier replaces the carrier the configuration names (benchmarks wrap the sandbox to
 	// time each hand-off).
 	Carrier carrier.Carrier
+	// Voice replaces the voice platform the configuration names (tests point a Retell adapter
+	// at a fake).
+	Voice voice.Telephony
 }
 
 // App is a configured server, ready to Run.
@@ -67,8 +73,12 @@ type App struct {
 	db      Database
 	workers *river.Workers
 	svc     api.Services
-	voice   *sandbox.Platform
-	carrier carrier.Carrier
+	// voice is the voice platform; sandbox is it when it is the built-in one, whose simulated
+	// calls run from StartJobs to StopJobs (stopVoice).
+	voice     voice.Telephony
+	sandbox   *sandbox.Platform
+	stopVoice context.CancelFunc
+	carrier   carrier.Carrier
 	// work does in process, ahead of their jobs, what requests and jobs set off: dispatches,
 	// inbound processing, agent replies.
 	work    *work.Queue
@@ -111,26 +121,53 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	platform := sandbox.New(db.SandboxVoice(), o.IDs, o.Clock)
+	platform, sandboxVoice, err := newVoice(cfg, db, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	dispatcher := newDispatcher(cfg, db, sender, o)
-	queue := work.New(db, o.Clock, o.Logger, work.Outboxes{Messages: func(ctx context.Context) error {
-		_, _, err := dispatcher.Run(ctx)
-		return err
-	}})
+	callDispatcher := newCallDispatcher(cfg, db, platform, o)
+	queue := work.New(db, o.Clock, o.Logger, work.Outboxes{
+		Messages: func(ctx context.Context) error {
+			_, _, err := dispatcher.Run(ctx)
+			return err
+		},
+		Calls: func(ctx context.Context) error {
+			_, _, err := callDispatcher.Run(ctx)
+			return err
+		},
+	})
 	svc := newServices(cfg, db, platform, queue, o)
 	// The job queue inserts from the moment the database is open; it works jobs only once
 	// StartJobs hands it these workers, by then complete.
 	jobWorkers := river.NewWorkers()
 	workers.Register(jobWorkers, workers.Deps{
 		Store: db, Voice: platform, Dispatcher: dispatcher, Conversation: svc.Conversation, Outbound: svc.Outbound,
+		Calls: callDispatcher, Calling: svc.Calling, Clock: o.Clock, StaleCallAfter: cfg.Voice.StaleCallAfter,
 	})
+	apiOpts := api.Options{Services: svc, Logger: o.Logger, Carrier: sender,
+		SandboxInbound: isSandbox(sender), MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}
+	if sandboxVoice != nil {
+		apiOpts.SandboxPhone = sandboxVoice
+	} else if hooks, ok := platform.(api.VoicePlatform); ok {
+		apiOpts.Voice = hooks
+	}
 	return &App{
-		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, log: o.Logger, stdout: o.Stdout, carrier: sender,
-		work: queue,
-		handler: api.New(api.Options{Services: svc, Logger: o.Logger, Carrier: sender,
-			SandboxInbound: isSandbox(sender), MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes}),
+		cfg: cfg, db: db, workers: jobWorkers, svc: svc, voice: platform, sandbox: sandboxVoice,
+		log: o.Logger, stdout: o.Stdout, carrier: sender, work: queue, handler: api.New(apiOpts),
 		ready: make(chan string, 1),
 	}, nil
+}
+
+// newCallDispatcher is the call outbox's dispatcher of the configuration.
+func newCallDispatcher(cfg config.Config, db Database, platform voice.Telephony, o Options) *calls.Dispatcher {
+	return &calls.Dispatcher{
+		Store: db, Platform: platform, Clock: o.Clock, Log: o.Logger,
+		Wake:   func(ctx context.Context, at time.Time) error { return workers.WakeCallDispatch(ctx, db, at) },
+		Limits: calls.Limits{PerNumber: cfg.Voice.MaxCallsPerNumber, PerCampaign: cfg.Voice.MaxCallsPerCampaign},
+		Lease:  cfg.Voice.CallLease, PlatformTimeout: cfg.Voice.Timeout,
+	}
 }
 
 // newDispatcher is the outbox dispatcher of the configuration.
@@ -147,7 +184,7 @@ func newDispatcher(cfg config.Config, db Database, sender carrier.Carrier, o Opt
 }
 
 // newServices builds the use-cases, each with the part of the database it uses.
-func newServices(cfg config.Config, db Database, platform *sandbox.Platform, queue *work.Queue, o Options) api.Services {
+func newServices(cfg config.Config, db Database, platform voice.Telephony, queue *work.Queue, o Options) api.Services {
 	access := service.NewAccess(db)
 	conv := conversation.New(conversation.Deps{
 		Store: db, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger,
@@ -168,8 +205,15 @@ func newServices(cfg config.Config, db Database, platform *sandbox.Platform, que
 			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Work: queue, Conversation: conv,
 		}),
 		Conversation: conv,
+		Calling: calling.New(calling.Deps{
+			Store: db, Access: access, Clock: o.Clock, IDs: o.IDs, Platform: platform, Work: queue,
+			Model: o.LLM, ModelTimeout: modelTimeout, Logger: o.Logger,
+		}),
 	}
 }
+
+// modelTimeout bounds one request to the model reading a call's transcript.
+const modelTimeout = time.Minute
 
 // SweepInterval is how often a dispatch runs even when nothing woke one: often enough that a
 // claim whose lease expired is taken over soon after, at most every 30 seconds.
@@ -193,20 +237,38 @@ func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (Dat
 // StartJobs works background jobs (Run does; tests that drive the handler without serving
 // HTTP call it themselves), until StopJobs.
 func (a *App) StartJobs(ctx context.Context) error {
-	return a.db.StartJobs(ctx, a.workers, workers.Periodic(SweepInterval(a.cfg)))
+	if err := a.db.StartJobs(ctx, a.workers, workers.Periodic(SweepInterval(a.cfg))); err != nil {
+		return err
+	}
+	if a.sandbox == nil {
+		return nil
+	}
+	// The sandbox's calls report to the calling service as a hosted platform's webhooks do;
+	// it resumes the calls a stopped process left unfinished.
+	voiceCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopVoice = stop
+	return a.sandbox.Start(voiceCtx, a.svc.Calling)
 }
 
-// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end.
-func (a *App) StopJobs(ctx context.Context) error { return a.db.StopJobs(ctx) }
+// StopJobs stops fetching jobs and waits for running ones to finish, or for ctx to end, and
+// stops the sandbox's calls (they resume at the next start).
+func (a *App) StopJobs(ctx context.Context) error {
+	if a.stopVoice != nil {
+		a.stopVoice()
+		// No sandbox call may still be writing once the database closes.
+		a.sandbox.Wait()
+	}
+	return a.db.StopJobs(ctx)
+}
 
-// reclaimAfterLease runs one dispatch as soon as the claims of a process that stopped can be
-// taken over, rather than at the next periodic sweep.
-func (a *App) reclaimAfterLease(ctx context.Context) {
+// reclaimAfterLease runs one dispatch of job as soon as the claims of a process that stopped
+// can be taken over (after lease), rather than at the next periodic sweep.
+func (a *App) reclaimAfterLease(ctx context.Context, lease time.Duration, job teli.JobArgs) {
 	select {
 	case <-ctx.Done():
-	case <-time.After(a.cfg.SendLease + time.Second):
-		if err := a.db.Enqueue(context.WithoutCancel(ctx), jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
-			a.log.Warn("could not queue the post-start dispatch", "err", err)
+	case <-time.After(lease + time.Second):
+		if err := a.db.Enqueue(context.WithoutCancel(ctx), job, teli.JobOpts{}); err != nil {
+			a.log.Warn("could not queue the post-start dispatch", "job", job.Kind(), "err", err)
 		}
 	}
 }
@@ -229,8 +291,14 @@ func (a *App) Store() Database { return a.db }
 // Carrier exposes the SMS carrier.
 func (a *App) Carrier() carrier.Carrier { return a.carrier }
 
-// Voice exposes the sandbox voice platform.
-func (a *App) Voice() *sandbox.Platform { return a.voice }
+// Voice exposes the voice platform.
+func (a *App) Voice() voice.Telephony { return a.voice }
+
+// SandboxVoice exposes the sandbox voice platform; nil when another platform is configured.
+func (a *App) SandboxVoice() *sandbox.Platform { return a.sandbox }
+
+// Calling exposes voice numbers, campaigns and calls (tests use it).
+func (a *App) Calling() *calling.Service { return a.svc.Calling }
 
 // Ready yields the listen address once the server accepts connections.
 func (a *App) Ready() <-chan string { return a.ready }
@@ -254,11 +322,13 @@ func (a *App) Run(ctx context.Context) error {
 		ln.Close()
 		return fmt.Errorf("start job queue: %w", err)
 	}
-	// Messages left queued by a process that stopped go out now, without waiting for the
-	// periodic sweep, which runs only once this process leads the job queue.
-	if err := a.db.Enqueue(ctx, jobargs.Dispatch{}, teli.JobOpts{}); err != nil {
-		ln.Close()
-		return fmt.Errorf("start job queue: %w", err)
+	// Messages and calls left queued by a process that stopped go out now, without waiting
+	// for the periodic sweep, which runs only once this process leads the job queue.
+	for _, job := range []teli.JobArgs{jobargs.Dispatch{}, jobargs.DispatchCalls{}} {
+		if err := a.db.Enqueue(ctx, job, teli.JobOpts{}); err != nil {
+			ln.Close()
+			return fmt.Errorf("start job queue: %w", err)
+		}
 	}
 	// The helpers stop with their own context, after HTTP has drained, so that a dispatch a
 	// last request asked for finishes and none is running when the database closes.
@@ -266,7 +336,8 @@ func (a *App) Run(ctx context.Context) error {
 	var running sync.WaitGroup
 	a.work.Start(helpers)
 	running.Go(func() { <-helpers.Done(); a.work.Stop() })
-	running.Go(func() { a.reclaimAfterLease(helpers) })
+	running.Go(func() { a.reclaimAfterLease(helpers, a.cfg.SendLease, jobargs.Dispatch{}) })
+	running.Go(func() { a.reclaimAfterLease(helpers, a.cfg.Voice.CallLease, jobargs.DispatchCalls{}) })
 	defer func() { stopHelpers(); running.Wait() }()
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)

@@ -87,7 +87,7 @@ func endToEnd(t *testing.T, b apitest.Backend) {
 		t.Fatalf("update not visible: %v", got)
 	}
 	waitFor(t, "voice platform receives the new voice", func() bool {
-		spec, err := a.Voice().Agent(context.Background(), voicePlatformID)
+		spec, err := a.SandboxVoice().Agent(context.Background(), voicePlatformID)
 		return err == nil && spec.VoiceID == "11labs-Rachel"
 	})
 
@@ -98,7 +98,7 @@ func endToEnd(t *testing.T, b apitest.Backend) {
 	c.do("GET", "/v1/agents/"+voiceID, "", 404)
 	// The delete job removes the agent from the voice platform.
 	waitFor(t, "voice platform forgets the deleted agent", func() bool {
-		_, err := a.Voice().Agent(context.Background(), voicePlatformID)
+		_, err := a.SandboxVoice().Agent(context.Background(), voicePlatformID)
 		return errors.Is(err, teli.ErrNotFound)
 	})
 	list = c.do("GET", "/v1/agents?organization_id="+orgID+"&user_id="+userID+"&is_admin=true", "", 200)

@@ -22,6 +22,9 @@ import (
 // retryDelay is how long a call waits after the platform refused it for a reason that may pass.
 const retryDelay = 30 * time.Second
 
+// ReasonRejected is the reason of a call the platform refused for good (voice.ErrRejected).
+const ReasonRejected = "platform_rejected"
+
 // Store is what the dispatcher reads and writes (teli.Store does).
 type Store interface {
 	ClaimDueCalls(ctx context.Context, r teli.CallClaimRequest) ([]teli.ClaimedCall, error)
@@ -126,7 +129,39 @@ func (d *Dispatcher) facts(now time.Time, c teli.ClaimedCall) gate.CallFacts {
 	return f
 }
 
-func (lane) Admit(context.Context, []teli.ClaimedCall, []outcome, []bool) error { return nil }
+// Admit holds the calls the gate let through one by one to the gate again together: the store's
+// live counts leave out the calls of the same claim, so each call here also counts the ones
+// admitted before it in claim order. Two calls to one lead never both go, and a campaign or a
+// number at its limit takes the first calls of the batch and holds the rest.
+func (l lane) Admit(_ context.Context, rows []teli.ClaimedCall, outcomes []outcome, send []bool) error {
+	type key struct{ kind, id string }
+	admitted := map[key]int{}
+	for i, c := range rows {
+		if !send[i] {
+			continue
+		}
+		lead, number, camp := key{"lead", c.OrganizationID + "|" + c.Lead}, key{"number", c.From}, key{"campaign", c.CampaignPK}
+		now := outcomes[i].At
+		f := l.d.facts(now, c)
+		f.LiveToLead += admitted[lead]
+		f.LiveFromNumber += admitted[number]
+		if c.CampaignPK != "" {
+			f.LiveInCampaign += admitted[camp]
+		}
+		if dec := gate.DecideCall(f); dec.Verdict != gate.Send {
+			send[i] = false
+			outcomes[i].Status, outcomes[i].Reason, outcomes[i].NotBefore = teli.CallQueued, dec.Reason, dec.Until
+			if dec.Verdict == gate.Expire {
+				outcomes[i].Status = teli.CallExpired
+			}
+			continue
+		}
+		admitted[lead]++
+		admitted[number]++
+		admitted[camp]++
+	}
+	return nil
+}
 
 func (l lane) Hand(ctx context.Context, c teli.ClaimedCall, out outcome) outcome {
 	return l.d.place(ctx, c, out)
@@ -147,7 +182,7 @@ func (l lane) Finish(ctx context.Context, token string, outcomes []outcome) erro
 			continue
 		}
 		placed := o.Status == teli.CallDialing
-		final := o.Status == teli.CallBlocked || o.Status == teli.CallExpired || o.Status == teli.CallCanceled
+		final := o.Status == teli.CallBlocked || o.Status == teli.CallExpired || o.Status == teli.CallCanceled || o.Status == teli.CallError
 		if !placed && !final {
 			continue
 		}
@@ -211,6 +246,11 @@ func (d *Dispatcher) place(ctx context.Context, c teli.ClaimedCall, out outcome)
 			return leaveClaimed(out)
 		}
 		out.Status, out.PlatformCallID = teli.CallDialing, rec.PlatformCallID
+	case errors.Is(err, voice.ErrRejected):
+		// Refused for good (an unknown agent, a number the platform does not hold): trying
+		// again would fail the same way, so the call ends here, visibly, with the reason.
+		d.Log.Warn("calls: the platform rejected a call", "call_id", c.ID, "err", err)
+		out.Status, out.Reason = teli.CallError, ReasonRejected
 	default:
 		d.Log.Warn("calls: the platform refused a call", "call_id", c.ID, "err", err)
 		out.Status, out.Reason, out.NotBefore = teli.CallQueued, "platform_error", out.At.Add(retryDelay)

@@ -112,6 +112,9 @@ type Config struct {
 	AIMaxSegments int
 	// AIDailyCap is the most AI messages one thread gets in 24 hours (TELI_AI_DAILY_CAP).
 	AIDailyCap int
+
+	// Voice is the voice platform and the limits of calling.
+	Voice VoiceConfig
 }
 
 // Defaults returns the configuration used when no variable is set.
@@ -135,6 +138,7 @@ func Defaults() Config {
 		AIBurstWindow:   4 * time.Second,
 		AIMaxSegments:   3,
 		AIDailyCap:      10,
+		Voice:           defaultVoice(),
 	}
 }
 
@@ -171,6 +175,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadCarrier(getenv, &errs)
 	c.loadRates(getenv, &errs)
 	c.loadAI(getenv, &errs)
+	c.loadVoice(getenv, &errs)
 	str("TELI_OPT_OUT_TEXT", &c.OptOutText)
 	str("TELI_OPT_IN_TEXT", &c.OptInText)
 	str("TELI_HELP_TEXT", &c.HelpText)
@@ -296,6 +301,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("TELI_BOOTSTRAP_API_KEY: must be at least %d characters with no surrounding spaces", apikey.MinLength))
 	}
 	errs = append(errs, c.validateCarrier()...)
+	errs = append(errs, c.validateVoice()...)
 	return errors.Join(errs...)
 }
 

@@ -104,3 +104,10 @@ type AfterCall struct {
 
 // Kind identifies the job type in the queue.
 func (AfterCall) Kind() string { return "after_call" }
+
+// CallSweep asks the voice platform about placed calls that have gone without any report for
+// too long (see calling.ReconcileStaleCalls).
+type CallSweep struct{}
+
+// Kind identifies the job type in the queue.
+func (CallSweep) Kind() string { return "call_sweep" }

@@ -130,3 +130,11 @@ func (tx *Tx) DispatchCalls(ctx context.Context) error {
 	}
 	return tx.Enqueue(ctx, jobargs.DispatchCalls{}, teli.JobOpts{})
 }
+
+// QueueCalls writes outbound calls to the call outbox and asks for them to be placed.
+func (tx *Tx) QueueCalls(ctx context.Context, calls ...teli.Call) error {
+	if err := tx.InsertCalls(ctx, calls); err != nil {
+		return err
+	}
+	return tx.DispatchCalls(ctx)
+}

@@ -12,8 +12,10 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/openteli/teli/internal/calls"
 	"github.com/openteli/teli/internal/dispatch"
 	"github.com/openteli/teli/internal/jobargs"
+	"github.com/openteli/teli/internal/service/calling"
 	"github.com/openteli/teli/internal/service/conversation"
 	"github.com/openteli/teli/internal/service/outbound"
 	"github.com/openteli/teli/internal/teli"
@@ -36,6 +38,12 @@ type Deps struct {
 	Conversation *conversation.Service
 	// Outbound sweeps the drips that are due.
 	Outbound *outbound.Service
+	// Calls places the queued calls; Calling does what a call's end sets off, and asks the
+	// platform about calls that went quiet (those silent for StaleCallAfter).
+	Calls          *calls.Dispatcher
+	Calling        *calling.Service
+	Clock          teli.Clock
+	StaleCallAfter time.Duration
 }
 
 // Register adds every worker to workers.
@@ -48,6 +56,9 @@ func Register(workers *river.Workers, d Deps) {
 	river.AddWorker(workers, &jobWorker[jobargs.Extract]{do: d.Conversation.Extract})
 	river.AddWorker(workers, &dripSweepWorker{outbound: d.Outbound})
 	river.AddWorker(workers, &jobWorker[jobargs.AIDrip]{do: d.Conversation.WriteDrip})
+	river.AddWorker(workers, &callDispatchWorker{store: d.Store, dispatcher: d.Calls})
+	river.AddWorker(workers, &jobWorker[jobargs.AfterCall]{do: d.Calling.AfterCall})
+	river.AddWorker(workers, &callSweepWorker{calling: d.Calling, clock: d.Clock, staleAfter: d.StaleCallAfter})
 }
 
 // WakeDispatch schedules a dispatch at the given instant (rounded up to the second).
@@ -75,9 +86,9 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[jobargs.Dispat
 }
 
 // Periodic returns the jobs the queue inserts on a schedule, every sweep and at start: a
-// dispatch, which sends whatever nothing else woke (messages left by a process that died,
-// claims whose lease expired, waits whose wake-up job was lost), and a drip sweep, which queues
-// the follow-ups that came due.
+// dispatch of messages and one of calls, which send whatever nothing else woke (rows left by a
+// process that died, claims whose lease expired, waits whose wake-up job was lost), a drip
+// sweep, which queues the follow-ups that came due, and a sweep of calls gone quiet.
 func Periodic(sweep time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
@@ -85,6 +96,12 @@ func Periodic(sweep time.Duration) []*river.PeriodicJob {
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
 			return jobargs.DripSweep{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return jobargs.DispatchCalls{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
+			return jobargs.CallSweep{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -234,13 +234,26 @@ func (s *Service) saveAgent(ctx context.Context, a teli.Agent) error {
 }
 
 // Delete removes an agent from every read; a voice agent is then removed from its voice
-// platform by a job committed with the deletion.
+// platform by a job committed with the deletion. A voice agent that a live number or an active
+// or paused voice campaign uses is not deleted (409): the calls it answers or places would fail.
 func (s *Service) Delete(ctx context.Context, c service.Caller, id string) (teli.Agent, error) {
 	a, err := s.Get(ctx, c, id)
 	if err != nil {
 		return a, err
 	}
 	err = s.store.InTx(ctx, func(tx teli.Store) error {
+		if a.Type == teli.AgentVoice {
+			// Checked in the transaction that deletes, so a number bound or a campaign started
+			// meanwhile cannot slip past.
+			user, err := tx.VoiceAgentInUse(ctx, c.TenantID, a.ID)
+			if err != nil {
+				return err
+			}
+			if user != "" {
+				return teli.Errorf(teli.CodeWrongState,
+					"Agent %s is in use by %s; unbind it from the number, or end the campaign, before deleting the agent", id, user)
+			}
+		}
 		if err := tx.DeleteAgent(ctx, c.TenantID, a.ID, s.clock.Now()); err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package conversation
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"time"
 
 	"github.com/openteli/teli/internal/keyword"
 	"github.com/openteli/teli/internal/llm"
@@ -51,10 +53,58 @@ func (s *Service) applyTool(ctx context.Context, tx *work.Tx, camp teli.Campaign
 			Reason string `json:"reason"`
 		}
 		_ = json.Unmarshal(call.Arguments, &args) // a reason is nice to have, not required
-		return false, tx.SaveVoiceRequest(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.VoiceRequest{
-			VoiceAgentID: camp.Settings.VoiceAgentID, OutboundNumber: camp.Settings.OutboundNumber,
-			Reason: modelText(args.Reason), RequestedAt: s.clock.Now(),
-		})
+		return false, s.requestCall(ctx, tx, camp, th, modelText(args.Reason))
 	}
 	return false, nil
+}
+
+// SMSToVoiceValidity is how long the call an SMS agent asked for may wait for the lead's calling
+// window (or for another call to the lead to end) before it is dropped as stale.
+const SMSToVoiceValidity = 24 * time.Hour
+
+// requestCall records the agent's request to continue the thread by phone and queues the call,
+// from the campaign's outbound number with its voice agent, for the call dispatcher, which holds
+// it to the calling gate like every call. A thread gets one such call: a second request while
+// the first stands records nothing new.
+func (s *Service) requestCall(ctx context.Context, tx *work.Tx, camp teli.Campaign, th teli.Thread, reason string) error {
+	current, err := tx.GetThread(ctx, th.TenantID, th.CampaignPK, th.Phone)
+	if err != nil {
+		return err
+	}
+	if current.VoiceRequest != nil {
+		return nil
+	}
+	now := s.clock.Now()
+	if err := tx.SaveVoiceRequest(ctx, th.TenantID, th.CampaignPK, th.Phone, teli.VoiceRequest{
+		VoiceAgentID: camp.Settings.VoiceAgentID, OutboundNumber: camp.Settings.OutboundNumber,
+		Reason: reason, RequestedAt: now,
+	}); err != nil {
+		return err
+	}
+	agent, err := tx.GetAgent(ctx, th.TenantID, camp.Settings.VoiceAgentID)
+	if errors.Is(err, teli.ErrNotFound) || err == nil && (agent.Voice == nil || agent.OrganizationID != camp.OrganizationID) {
+		s.log.Warn("conversation: a phone call was asked for, but the campaign's voice_agent_id names no voice agent of its organization",
+			"campaign_id", camp.ID, "voice_agent_id", camp.Settings.VoiceAgentID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	num, err := tx.GetVoiceNumber(ctx, th.TenantID, camp.Settings.OutboundNumber)
+	if errors.Is(err, teli.ErrNotFound) || err == nil && (num.ReleasedAt != nil || num.OrganizationID != camp.OrganizationID) {
+		s.log.Warn("conversation: a phone call was asked for, but the campaign's outbound_number is no voice number of its organization",
+			"campaign_id", camp.ID, "outbound_number", camp.Settings.OutboundNumber)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	expires := now.Add(SMSToVoiceValidity)
+	return tx.QueueCalls(ctx, teli.Call{
+		ID: teli.NewCallID(s.ids), TenantID: th.TenantID, OrganizationID: th.OrganizationID, UserID: camp.UserID,
+		SMSCampaignPK: camp.PK, AgentID: agent.ID, VoiceAgentID: agent.Voice.VoiceAgentID,
+		Direction: teli.DirectionOutbound, Purpose: teli.CallPurposeSMSToVoice,
+		From: num.PhoneNumber, To: th.Phone, Lead: th.Phone, Status: teli.CallQueued, Attempt: 1,
+		NotBefore: now, ExpiresAt: &expires, Variables: th.Vars, CreatedAt: now, UpdatedAt: now,
+	})
 }
