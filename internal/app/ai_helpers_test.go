@@ -24,6 +24,7 @@ import (
 	"github.com/openteli/teli/internal/llm/openai/openaitest"
 	"github.com/openteli/teli/internal/segment"
 	"github.com/openteli/teli/internal/teli"
+	"github.com/openteli/teli/internal/voice"
 )
 
 // The AI stories boot the real server with the sandbox carrier and a language model behind the
@@ -44,6 +45,10 @@ type aiOptions struct {
 	noLLM       bool          // run without a language model
 	burstWindow time.Duration // cfg.AIBurstWindow
 	dailyCap    int           // cfg.AIDailyCap
+	// configure, when set, adjusts the configuration last (voice limits, timeouts).
+	configure func(*config.Config)
+	// voice, when set, is the voice platform instead of the sandbox (a Retell adapter on a fake).
+	voice voice.Telephony
 }
 
 // aiEnv is one booted server with an organization, an admin user and an SMS agent.
@@ -93,11 +98,14 @@ func newAIEnv(t *testing.T, b apitest.Backend, o aiOptions) *aiEnv {
 	if o.dailyCap > 0 {
 		cfg.AIDailyCap = o.dailyCap
 	}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
 	t.Cleanup(e.logs.stop) // runs last: nothing logs into the test once it is over
 	a, err := app.New(ctx, cfg, app.Options{
 		Clock: clk, IDs: &ids.Sequence{Millis: apitest.Epoch.UnixMilli()},
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		LLM:    provider,
+		LLM:    provider, Voice: o.voice,
 	})
 	if err != nil {
 		t.Fatalf("boot app: %v", err)
