@@ -55,9 +55,14 @@ func (s *Server) sandboxDial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The conversation so far (the agent's greeting) is the platform's until the call ends.
+	live, err := s.sandboxPhone.GetCall(r.Context(), platformCallID)
+	if err != nil {
+		return err
+	}
 	writeOK(w, http.StatusOK, obj{
 		"answered": true, "call_id": call.ID, "from": from, "to": to,
-		"call_status": calling.WireStatus(call.Status), "transcript": call.Transcript,
+		"call_status": calling.WireStatus(call.Status), "transcript": live.Transcript,
 	})
 	return nil
 }

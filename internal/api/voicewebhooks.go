@@ -23,6 +23,8 @@ type SandboxPhone interface {
 	// Say is the person speaking on a live call; it returns what the agent answered.
 	Say(ctx context.Context, platformCallID, text string) (string, error)
 	Hangup(ctx context.Context, platformCallID string) error
+	// GetCall is the call as the platform has it now: its transcript so far.
+	GetCall(ctx context.Context, platformCallID string) (voice.CallRecord, error)
 }
 
 // maxVoiceWebhook caps a voice webhook's body: a call object with a long transcript.

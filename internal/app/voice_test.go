@@ -304,7 +304,7 @@ func voiceStoryInbound(t *testing.T, b apitest.Backend) {
 	e.fake.pushReply(openaitest.Reply{Content: "We're open nine to five, Monday to Friday."})
 	dial := e.do("POST", "/v1/sandbox/calls", fmt.Sprintf(`{"from": %q, "to": %q}`, caller, e.number), 200)
 	id, _ := dial["call_id"].(string)
-	if dial["answered"] != true || id == "" || dial["call_status"] != "ongoing" {
+	if dial["answered"] != true || id == "" || dial["call_status"] != "ongoing" || dial["transcript"] != "Agent: Hi there, this is Alex from Acme Lending.\n" {
 		t.Fatalf("dial: %v", dial)
 	}
 	said := e.do("POST", "/v1/sandbox/calls/"+id+"/say", `{"text": "What are your hours?"}`, 200)
