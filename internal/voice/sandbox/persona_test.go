@@ -106,7 +106,9 @@ func sameRecord(a, b voice.CallRecord) bool {
 	return string(ja) == string(jb)
 }
 
-func TestVoicemailWithoutDetectionIsSilent(t *testing.T) {
+// Without voicemail detection the agent cannot tell the machine from a person: it speaks its
+// begin message, nobody answers, and the platform does not report a voicemail.
+func TestVoicemailWithoutDetectionSpeaksAsIfAnswered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	spec := testAgent
@@ -118,7 +120,7 @@ func TestVoicemailWithoutDetectionIsSilent(t *testing.T) {
 	id := e.place("call_vm", "+12485550003")
 	e.sink.await(t, id, allEvents...)
 	got := e.get(id)
-	if got.Status != "ended" || got.DisconnectionReason != "voicemail_reached" || got.Transcript != "" {
+	if got.Status != "ended" || got.DisconnectionReason != "inactivity" || got.Transcript != "Agent: Hi Bob, this is Ann from Acme.\n" {
 		t.Fatalf("%+v", got)
 	}
 }

@@ -22,9 +22,11 @@
 //	------  --------------  -------------------------------------------------  ---------------------------------
 //	0001    no answer       nobody picks up                                    not_connected, dial_no_answer
 //	0002    busy            the line is busy                                   not_connected, dial_busy
-//	0003    voicemail       voicemail answers; the agent leaves its voicemail  ended, voicemail_reached
-//	                        message if it has voicemail detection and one,
-//	                        else the transcript stays empty
+//	0003    voicemail       voicemail answers. With voicemail detection, the   ended, voicemail_reached
+//	                        agent leaves its voicemail message (none: hangs    (without detection: ended,
+//	                        up); without it, the agent speaks its begin        inactivity)
+//	                        message as if a person had answered, and nobody
+//	                        answers back
 //	0004    invalid number  the number does not exist                          not_connected, invalid_destination
 //	0005    declines        agent: begin message; person: "Please don't call   ended, user_hangup
 //	                        me again."; the person hangs up

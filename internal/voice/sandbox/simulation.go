@@ -325,7 +325,8 @@ func (s *sim) dial(c *call) error {
 		return err
 	}
 	c.rec.answer(now)
-	if !pers.voicemail {
+	if !pers.voicemail || !spec.VoicemailDetection {
+		// An agent that does not detect voicemail takes the machine for a person and speaks.
 		c.rec.say(voice.RoleAgent, placeholders.Render(spec.BeginMessage, c.rec.Variables))
 	}
 	c.rec.Sim.Step, c.rec.Sim.Turn = stepScript, 0
@@ -352,12 +353,20 @@ func (s *sim) play(c *call) {
 	case agentReplies:
 		c.rec.say(voice.RoleAgent, s.reply(s.ctx, c))
 	case agentVoicemail:
-		// An agent that does not detect voicemail talks to no one, so the recording stays empty.
-		if spec, err := s.agent(c); err == nil && spec.VoicemailDetection {
+		// Only an agent that detects voicemail knows to leave its message (an empty one hangs
+		// up); one that does not has spoken its begin message already.
+		if spec, err := s.agent(c); err == nil && spec.VoicemailDetection && spec.VoicemailMessage != "" {
 			c.rec.say(voice.RoleAgent, placeholders.Render(spec.VoicemailMessage, c.rec.Variables))
 		}
 	case callEnds:
-		c.rec.end(s.p.clock.Now(), statusEnded, st.reason)
+		reason := st.reason
+		if reason == reasonVoicemail {
+			if spec, err := s.agent(c); err == nil && !spec.VoicemailDetection {
+				// Undetected, the voicemail is a person who never answers back.
+				reason = reasonInactivity
+			}
+		}
+		c.rec.end(s.p.clock.Now(), statusEnded, reason)
 	}
 }
 
