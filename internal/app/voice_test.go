@@ -9,6 +9,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -107,6 +108,22 @@ func (e *voiceEnv) callsTo(lead string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// statusWithKey sends a request with another API key and returns the status.
+func (e *voiceEnv) statusWithKey(key, method, path, body string) int {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.base+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // call returns GET /v1/voice/calls/{id}'s call object.
@@ -287,6 +304,32 @@ func voiceStorySingleCall(t *testing.T, b apitest.Backend) {
 	}
 	if !strings.Contains(call["transcript"].(string), "Agent: Hi Vic, this is Alex") {
 		t.Errorf("transcript: %s", call["transcript"])
+	}
+	// A regular user sees only their own calls, and may not claim is_admin.
+	uma := e.do("POST", "/v1/organizations/"+e.org+"/users", `{"name": "Uma User", "email": "uma@example.com"}`, 200)["user"].(map[string]any)["unique_id"].(string)
+	if got := e.do("GET", "/v1/voice/calls?call_status=all&organization_id="+e.org+"&user_id="+uma, "", 200)["count"]; got != float64(0) {
+		t.Errorf("a regular user sees %v calls of the admin's", got)
+	}
+	e.do("GET", "/v1/voice/calls?call_status=all&is_admin=true&organization_id="+e.org+"&user_id="+uma, "", 403)
+	// Another tenant finds none of it.
+	if _, err := e.app.Tenancy().CreateTenant(context.Background(), "other", "Other partner"); err != nil {
+		t.Fatal(err)
+	}
+	_, otherKey, err := e.app.Tenancy().CreateAPIKey(context.Background(), "other", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "/v1/voice/calls/" + id, ""},
+		{"GET", "/v1/voice/calls/" + id + "/extractions", ""},
+		{"POST", "/v1/sandbox/calls/" + id + "/say", `{"text": "hi"}`},
+		{"POST", "/v1/sandbox/calls/" + id + "/hangup", ""},
+		{"POST", "/v1/voice/phone-numbers/" + url.PathEscape(e.number) + "/update-agent", `{"nickname": "mine"}`},
+		{"DELETE", "/v1/voice/phone-numbers/" + url.PathEscape(e.number), ""},
+	} {
+		if status := e.statusWithKey(otherKey, r.method, r.path, r.body); status != 404 {
+			t.Errorf("%s %s with another tenant's key: %d, want 404", r.method, r.path, status)
+		}
 	}
 	// The history's default is ended calls; this one is ended.
 	if got := e.do("GET", "/v1/voice/calls?organization_id="+e.org+"&user_id="+e.admin+"&is_admin=true", "", 200)["count"]; got != float64(1) {
