@@ -42,6 +42,7 @@ func TestVoiceStories(t *testing.T) {
 		{"InboundCallPlayedInTheSandbox", voiceStoryInbound},
 		{"ConcurrencyLimitHoldsAndFinishes", voiceStoryConcurrency},
 		{"SMSAgentAsksForACall", voiceStorySMSToVoice},
+		{"DoNotCallOutcomeBlocksLaterCalls", voiceStoryDoNotCall},
 	}
 	for _, b := range apitest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -466,4 +467,27 @@ func voiceStorySMSToVoice(t *testing.T, b apitest.Backend) {
 	if got := e.summary(leadInterested); got != "ended/user_hangup" {
 		t.Errorf("calls after a second request: %s", got)
 	}
+}
+
+// voiceStoryDoNotCall: a person who asks on a call not to be called again (the extraction reads
+// lead_outcome "dnc") joins the organization's do-not-contact list: a later call to them is
+// blocked at the calling gate, and so is a campaign's text message.
+func voiceStoryDoNotCall(t *testing.T, b apitest.Backend) {
+	e := newVoiceEnv(t, b, nil)
+	e.fake.pushExtraction(openaitest.Reply{Content: `{"extracted_fields": {}, "lead_outcome": "dnc", "objective_met": false,
+		"do_not_message": true, "call_transferred": false, "call_scheduled": false, "call_scheduled_time": "",
+		"call_successful": false, "user_sentiment": "Negative"}`})
+	first := e.do("POST", "/v1/voice/calls", fmt.Sprintf(`{"from_number": %q, "to_number": %q, "voice_agent_id": %q}`,
+		e.number, leadDeclines, e.platformID), 201)["call_id"].(string)
+	e.waitFor("the declined call is read", func() bool { return e.call(first)["extracted_at"] != nil })
+	if got := e.call(first)["transcript"].(string); !strings.Contains(got, "User: Please don't call me again.") {
+		t.Errorf("transcript: %s", got)
+	}
+	e.do("POST", "/v1/voice/calls", fmt.Sprintf(`{"from_number": %q, "to_number": %q, "voice_agent_id": %q}`,
+		e.number, leadDeclines, e.platformID), 201)
+	e.waitSummary(leadDeclines, "ended/user_hangup blocked/do_not_contact")
+	e.launch("after-call", "", aiLead(leadDeclines, "Bob"))
+	e.waitFor("the starting message is blocked", func() bool {
+		return strings.HasPrefix(e.statuses("after-call", leadDeclines), "agent:blocked")
+	}, func() string { return e.statuses("after-call", leadDeclines) })
 }
