@@ -79,20 +79,24 @@ func parseSandboxReply(args []string, getenv func(string) string) (sandboxReply,
 	fs.StringVar(&r.To, "to", "", "your sending number")
 	fs.StringVar(&r.server, "url", "", "the server's base URL")
 	fs.StringVar(&r.apiKey, "api-key", "", "API key")
-	// Everything after "--" is text, even words that look like flags.
-	flagArgs, literal := args, []string(nil)
-	for i, a := range args {
-		if a == "--" {
-			flagArgs, literal = args[:i], args[i+1:]
-			break
-		}
-	}
+	flagArgs, literal := splitLiteral(args)
 	words, err := parseFlags(fs, sandboxUsage, flagArgs)
 	if err != nil {
 		return r, err
 	}
 	r.Body = strings.Join(append(words, literal...), " ")
 	return r, r.complete(getenv)
+}
+
+// splitLiteral splits args at the first "--": everything after it is text, even words that look
+// like flags.
+func splitLiteral(args []string) (flagArgs, literal []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:]
+		}
+	}
+	return args, nil
 }
 
 // complete checks the required arguments and fills the server and key from the environment.

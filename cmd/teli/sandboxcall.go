@@ -46,13 +46,7 @@ func sandboxCallCommand(ctx context.Context, args []string, getenv func(string) 
 		fs.StringVar(&from, "from", "", "the person's number")
 		fs.StringVar(&to, "to", "", "your voice number")
 	}
-	flagArgs, literal := args[1:], []string(nil)
-	for i, a := range flagArgs {
-		if a == "--" {
-			flagArgs, literal = flagArgs[:i], flagArgs[i+1:]
-			break
-		}
-	}
+	flagArgs, literal := splitLiteral(args[1:])
 	words, err := parseFlags(fs, sandboxCallUsage, flagArgs)
 	if err != nil {
 		return err

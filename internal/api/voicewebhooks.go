@@ -38,27 +38,33 @@ func (s *Server) voicePlatformFor(r *http.Request) (VoicePlatform, bool) {
 	return s.voice, true
 }
 
-// voiceWebhookBody reads a webhook body within its cap.
-func voiceWebhookBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxVoiceWebhook))
+// voiceWebhook reads a voice webhook of the platform the path names, within its cap, and
+// parses it with parse; a request that cannot be taken is answered here, and ok is false.
+func voiceWebhook[T any](s *Server, w http.ResponseWriter, r *http.Request, parse func(VoicePlatform, *http.Request, []byte) (T, error)) (VoicePlatform, T, bool) {
+	var zero T
+	p, ok := s.voicePlatformFor(r)
+	if !ok {
+		s.voiceWebhookError(w, r, errUnknownPlatform)
+		return nil, zero, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxVoiceWebhook))
+	if err != nil {
+		s.voiceWebhookError(w, r, err)
+		return nil, zero, false
+	}
+	v, err := parse(p, r, body)
+	if err != nil {
+		s.voiceWebhookError(w, r, err)
+		return nil, zero, false
+	}
+	return p, v, true
 }
 
 // voiceEvent takes a call webhook (call_started, call_ended, call_analyzed): verified, then
 // applied; a 500 makes the platform retry, and a retry changes nothing twice.
 func (s *Server) voiceEvent(w http.ResponseWriter, r *http.Request) error {
-	p, ok := s.voicePlatformFor(r)
+	p, e, ok := voiceWebhook(s, w, r, VoicePlatform.ParseEvent)
 	if !ok {
-		s.voiceWebhookError(w, r, errUnknownPlatform)
-		return nil
-	}
-	body, err := voiceWebhookBody(w, r)
-	if err != nil {
-		s.voiceWebhookError(w, r, err)
-		return nil
-	}
-	e, err := p.ParseEvent(r, body)
-	if err != nil {
-		s.voiceWebhookError(w, r, err)
 		return nil
 	}
 	if err := s.svc.Calling.CallEvent(r.Context(), p.Name(), e); err != nil {
@@ -70,19 +76,8 @@ func (s *Server) voiceEvent(w http.ResponseWriter, r *http.Request) error {
 
 // voiceInbound takes the platform's question of who answers an incoming call.
 func (s *Server) voiceInbound(w http.ResponseWriter, r *http.Request) error {
-	p, ok := s.voicePlatformFor(r)
+	p, in, ok := voiceWebhook(s, w, r, VoicePlatform.ParseInbound)
 	if !ok {
-		s.voiceWebhookError(w, r, errUnknownPlatform)
-		return nil
-	}
-	body, err := voiceWebhookBody(w, r)
-	if err != nil {
-		s.voiceWebhookError(w, r, err)
-		return nil
-	}
-	in, err := p.ParseInbound(r, body)
-	if err != nil {
-		s.voiceWebhookError(w, r, err)
 		return nil
 	}
 	answer, err := s.svc.Calling.AnswerInbound(r.Context(), p.Name(), in)

@@ -14,10 +14,7 @@ import (
 
 // WakeCallDispatch schedules a call dispatch at the given instant (rounded up to the second).
 func WakeCallDispatch(ctx context.Context, store Store, at time.Time) error {
-	sec := at.Truncate(time.Second)
-	if sec.Before(at) {
-		sec = sec.Add(time.Second)
-	}
+	sec := wakeSecond(at)
 	return store.Enqueue(ctx, jobargs.DispatchCalls{WakeAt: sec.Unix()}, teli.JobOpts{UniqueByArgs: true, ScheduledAt: sec})
 }
 

@@ -63,11 +63,18 @@ func Register(workers *river.Workers, d Deps) {
 
 // WakeDispatch schedules a dispatch at the given instant (rounded up to the second).
 func WakeDispatch(ctx context.Context, store Store, at time.Time) error {
+	sec := wakeSecond(at)
+	return store.Enqueue(ctx, jobargs.Dispatch{WakeAt: sec.Unix()}, teli.JobOpts{UniqueByArgs: true, ScheduledAt: sec})
+}
+
+// wakeSecond is at rounded up to the second: wake-up jobs are unique by their second, so the
+// many rows held until one instant share one job.
+func wakeSecond(at time.Time) time.Time {
 	sec := at.Truncate(time.Second)
 	if sec.Before(at) {
 		sec = sec.Add(time.Second)
 	}
-	return store.Enqueue(ctx, jobargs.Dispatch{WakeAt: sec.Unix()}, teli.JobOpts{UniqueByArgs: true, ScheduledAt: sec})
+	return sec
 }
 
 type dispatchWorker struct {

@@ -284,26 +284,9 @@ func redialOf(in CampaignInput) (teli.Redial, error) {
 	return r, nil
 }
 
-// shownRejections is how many refused leads the error of a campaign without a valid one lists.
-const shownRejections = 10
-
 // noValidLeads is the error of a campaign whose every lead was refused; it creates nothing.
 func noValidLeads(invalid []teli.InvalidLead) error {
-	reasons := make([]string, 0, min(len(invalid), shownRejections+1))
-	for i, l := range invalid {
-		if i == shownRejections {
-			reasons = append(reasons, fmt.Sprintf("and %d more", len(invalid)-i))
-			break
-		}
-		if l.Phone == "" {
-			reasons = append(reasons, fmt.Sprintf("lead %d: %s", l.Row, l.Reason))
-		} else {
-			reasons = append(reasons, fmt.Sprintf("lead %d (%s): %s", l.Row, l.Phone, l.Reason))
-		}
-	}
-	err := teli.Invalid("No valid leads (%d rejected); the campaign was not created", len(invalid))
-	err.Detail = strings.Join(reasons, "; ")
-	return err
+	return service.NoneValid(invalid, "leads", "lead")
 }
 
 // lookupCampaign returns one of the tenant's voice campaigns by campaign_id.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/openteli/teli/internal/contacts"
@@ -172,29 +170,9 @@ func campaignSettings(in CampaignInput) (teli.CampaignSettings, error) {
 	return set, nil
 }
 
-// shownRejections is how many rejected contacts the error of a launch without a valid one
-// lists; the count covers the rest.
-const shownRejections = 10
-
-// noValidContacts is the error of a launch whose every contact was rejected: a campaign that
-// can message nobody is a mistake to fix, not a campaign to keep. Its detail lists the first
-// rejections as invalid_leads does, so the caller sees what to fix.
+// noValidContacts is the error of a launch whose every contact was rejected.
 func noValidContacts(invalid []teli.InvalidLead) error {
-	reasons := make([]string, 0, min(len(invalid), shownRejections+1))
-	for i, l := range invalid {
-		if i == shownRejections {
-			reasons = append(reasons, fmt.Sprintf("and %d more", len(invalid)-i))
-			break
-		}
-		if l.Phone == "" {
-			reasons = append(reasons, fmt.Sprintf("row %d: %s", l.Row, l.Reason))
-		} else {
-			reasons = append(reasons, fmt.Sprintf("row %d (%s): %s", l.Row, l.Phone, l.Reason))
-		}
-	}
-	err := teli.Invalid("No valid contacts (%d rejected); the campaign was not created", len(invalid))
-	err.Detail = strings.Join(reasons, "; ")
-	return err
+	return service.NoneValid(invalid, "contacts", "row")
 }
 
 // usableContacts splits parsed contacts into those a campaign can message and the invalid
