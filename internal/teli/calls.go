@@ -263,7 +263,8 @@ type CallOutcome struct {
 }
 
 // CallUpdate is what a platform reported of a call (a webhook, or a lookup): it moves the call
-// forward and never back (CallRank), and fills what the report carries.
+// forward and never back (CallRank), and fills what the report carries. An update without a
+// Status (or with one no platform reports) only fills fields that are still empty.
 type CallUpdate struct {
 	// CallID, when set, names the call by our id (a platform that carries it in the call's
 	// metadata); else Platform and PlatformCallID name it.

@@ -251,14 +251,17 @@ func (s *Service) AfterCall(ctx context.Context, job jobargs.AfterCall) error {
 		}
 		if call.Analysis == nil {
 			// The platform sent no analysis (the sandbox does not): the extraction's judgement
-			// stands in, until a later analysis from the platform replaces it.
+			// stands in, until a later analysis from the platform replaces it. One may have come
+			// while the model read the transcript, so this update carries no status: the store
+			// then fills only what is still empty, under the call's row lock, and the
+			// platform's analysis is kept.
 			an := &teli.CallAnalysis{
 				Successful: res.CallSuccessful, UserSentiment: res.UserSentiment,
 				InVoicemail: call.DisconnectionReason == "voicemail_reached",
 			}
 			if _, _, err := tx.ApplyCallUpdate(ctx, teli.CallUpdate{
 				Platform: call.Platform, PlatformCallID: call.PlatformCallID, CallID: call.ID,
-				Status: call.Status, Analysis: an, At: now,
+				Analysis: an, At: now,
 			}); err != nil {
 				return err
 			}
